@@ -1,0 +1,175 @@
+"""Run the notebooks, measure them, and write the timing table (``make report``, ``make execute``).
+
+Each notebook runs top to bottom in a fresh kernel, in a child process of its own, so that its
+wall time and peak memory (the kernel's largest resident set) are its own. The table of wall
+seconds, peak memory and the headline figures each notebook saved with ``metrics.record`` goes
+to ``build/report.md``, and into the syllabus table of README.md between its
+``<!-- syllabus:start -->`` and ``<!-- syllabus:end -->`` markers.
+
+    python -m helpers.report                 # run copies into build/executed/ (notebooks untouched)
+    python -m helpers.report --in-place      # refresh the committed outputs (make execute)
+    python -m helpers.report notebooks/00_introduction.ipynb   # only some notebooks
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+from helpers import colab, paths
+
+# number, notebook name, what you build, data (the course design's syllabus; numbers are fixed)
+SYLLABUS = [
+    ("00", "introduction", "what a generative model is; unigram and bigram models by counting; likelihood, nats/char, perplexity; a tour of the data", "names"),
+    ("01", "markov_chains_and_hmm", "n-gram Markov chains with smoothing; HMMs: forward-backward, Viterbi, Baum-Welch", "names, tinyshakespeare, dishonest casino"),
+    ("02", "rnn_language_model", "RNN and GRU cells from tensor ops, backpropagation through time, temperature sampling", "names"),
+    ("03", "seq2seq_attention", "GRU encoder-decoder, teacher forcing, additive attention, beam search", "dates"),
+    ("04", "transformer", "scaled dot-product and multi-head attention, positional encodings, encoder-decoder Transformer", "dates"),
+    ("05", "gpt", "a small GPT: fast training loop, top-k and nucleus sampling, key-value cache", "tinyshakespeare"),
+    ("06", "rl_finetuning", "REINFORCE with a baseline and a KL penalty to steer a text generator", "names or tinyshakespeare"),
+    ("07", "vae", "autoencoder, VAE (ELBO, reparameterisation), latent maps, conditional VAE", "digits, shapes"),
+    ("08", "gan", "GAN on a 2-D mixture, DCGAN, WGAN-GP, conditional GAN", "2-D mixture, digits"),
+    ("09", "diffusion", "a DDPM on small images", "digits"),
+]  # fmt: skip
+
+START, END = "<!-- syllabus:start -->", "<!-- syllabus:end -->"
+
+
+def _peak_mb() -> float:
+    """The largest resident set of any finished child process, in MB."""
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak / 1e6 if sys.platform == "darwin" else peak / 1e3  # bytes on macOS, KiB on Linux
+
+
+def run_one(notebook: Path, output: Path) -> dict:
+    """Execute ``notebook`` in a fresh kernel (working directory: its folder) and write the
+    executed copy to ``output`` with clean metadata. Call it in a process of its own."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(notebook, as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": str(notebook.parent)}})
+    start = time.perf_counter()
+    status = "ok"
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        status = "failed"
+        print(str(error)[-3000:], file=sys.stderr)
+    seconds = time.perf_counter() - start
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                   "language_info": {"name": "python"}}
+    output.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, output)
+    return {"status": status, "seconds": round(seconds, 1), "peak_mb": round(_peak_mb())}
+
+
+def measure(notebook: Path, in_place: bool) -> dict:
+    """Run one notebook in a child process and return its figures and recorded metrics."""
+    name = notebook.stem
+    metrics_file = paths.build_dir() / "metrics" / f"{name}.json"
+    metrics_file.unlink(missing_ok=True)  # only this run's figures count
+    output = notebook if in_place else paths.build_dir() / "executed" / notebook.name
+    env = dict(os.environ, COURSE_PROGRESS="0")
+    child = subprocess.run([sys.executable, "-m", "helpers.report", "--run-one", str(notebook), str(output)],
+                           env=env, stdout=subprocess.PIPE, text=True, cwd=paths.root())
+    figures = json.loads(child.stdout.strip().splitlines()[-1]) if child.returncode == 0 else {"status": "failed"}
+    figures["metrics"] = json.loads(metrics_file.read_text()) if metrics_file.is_file() else {}
+    return figures
+
+
+def machine() -> str:
+    """A one-line description of the machine and the versions the figures were measured with."""
+    def version(package):
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "absent"
+
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"TensorFlow {version('tensorflow')}, Keras {version('keras')}, NumPy {version('numpy')}")
+
+
+def _format_metrics(metrics: dict) -> str:
+    return "<br>".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items())
+
+
+def table(results: dict, old_rows: dict, repo: str) -> str:
+    """The syllabus table in markdown: measured figures where there are some, the old row for a
+    notebook that was not run this time, and "planned" for notebooks not written yet."""
+    lines = ["| # | notebook | what you build | data | CPU time | peak memory | headline figures | Colab |",
+             "|---|---|---|---|---|---|---|---|"]
+    for number, name, what, data in SYLLABUS:
+        stem = f"{number}_{name}"
+        path = f"notebooks/{stem}.ipynb"
+        if stem in results:
+            r = results[stem]
+            time_ = f"{r['seconds']:.0f} s" if r["status"] == "ok" else "**failed**"
+            lines.append(f"| {number} | [{name}]({path}) | {what} | {data} | {time_} | {r.get('peak_mb', '?')} MB "
+                         f"| {_format_metrics(r['metrics'])} | {colab.badge(path, repo)} |")
+        elif number in old_rows:
+            lines.append(old_rows[number])
+        elif (paths.root() / path).is_file():
+            lines.append(f"| {number} | [{name}]({path}) | {what} | {data} | not measured yet | | | {colab.badge(path, repo)} |")
+        else:
+            lines.append(f"| {number} | {name} | {what} | {data} | *planned* | | | |")
+    return "\n".join(lines)
+
+
+def update_readme(block: str) -> None:
+    readme = paths.root() / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise RuntimeError(f"README.md needs the markers {START} and {END} around the syllabus table")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{START}\n{block}\n{END}{tail}", encoding="utf-8")
+
+
+def _old_rows() -> dict:
+    """Rows of the README's current table for notebooks that have been measured."""
+    text = (paths.root() / "README.md").read_text(encoding="utf-8")
+    if START not in text:
+        return {}
+    block = text.split(START, 1)[1].split(END, 1)[0]
+    return {line[2:4]: line for line in block.splitlines()
+            if line[2:4].isdigit() and " s | " in line and "planned" not in line}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in notebooks/")
+    parser.add_argument("--in-place", action="store_true", help="write the outputs into the notebooks")
+    parser.add_argument("--run-one", nargs=2, type=Path, metavar=("NOTEBOOK", "OUTPUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.run_one:
+        print(json.dumps(run_one(*args.run_one)))
+        return 0
+
+    notebooks = args.notebooks or sorted((paths.root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    results = {}
+    for notebook in notebooks:
+        notebook = notebook.resolve()
+        print(f"running {notebook.name} ...", flush=True)
+        results[notebook.stem] = measure(notebook, args.in_place)
+        r = results[notebook.stem]
+        print(f"  {r['status']}: {r.get('seconds', '?')} s, peak {r.get('peak_mb', '?')} MB, {r['metrics']}", flush=True)
+
+    block = table(results, _old_rows(), colab.repository())
+    note = f"Measured with `make report` on {machine()}."
+    (paths.build_dir() / "report.md").write_text(f"# Notebook report\n\n{note}\n\n{block}\n")
+    update_readme(f"{block}\n\n{note}")
+    print(f"wrote build/report.md and the syllabus table in README.md\n{note}")
+    return 0 if all(r["status"] == "ok" for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Characters to integers and back, and batches of encoded text for language models.
+
+A ``Vocabulary`` maps each character to an id. Reserved tokens come first, so their ids are
+fixed: padding (``PAD``, id 0 when used), start of a sequence (``START``) and end (``END``).
+Notebook 00 uses one boundary token for both start and end of a name; later notebooks use the
+ones they need.
+"""
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+PAD, START, END = "<pad>", "<s>", "</s>"
+
+
+class Vocabulary:
+    """An ordered set of tokens: reserved tokens first, then characters (sorted).
+
+    >>> vocab = Vocabulary.from_texts(["ab", "ba"], reserved=(START, END))
+    >>> vocab.tokens
+    ['<s>', '</s>', 'a', 'b']
+    >>> vocab.encode("ab", start=True, end=True)
+    array([0, 2, 3, 1], dtype=int32)
+    """
+
+    def __init__(self, chars: Iterable[str], reserved: Sequence[str] = ()):
+        chars = sorted(set(chars))
+        if any(len(c) != 1 for c in chars):
+            raise ValueError("characters must be strings of length 1")
+        if len(set(reserved)) != len(reserved) or set(reserved) & set(chars):
+            raise ValueError("reserved tokens must be distinct from each other and from characters")
+        self.reserved = tuple(reserved)
+        self.tokens = list(self.reserved) + chars
+        self.index = {token: i for i, token in enumerate(self.tokens)}
+
+    @classmethod
+    def from_texts(cls, texts: str | Iterable[str], reserved: Sequence[str] = ()):
+        """The vocabulary of every character in ``texts`` (one string, or several)."""
+        chars = set(texts) if isinstance(texts, str) else set().union(*map(set, texts))
+        return cls(chars, reserved)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __repr__(self) -> str:
+        shown = "".join(t for t in self.tokens if t not in self.reserved)
+        return f"Vocabulary({len(self)} tokens: {list(self.reserved)} + {shown!r})"
+
+    def id(self, token: str) -> int:
+        """The id of a token, e.g. ``vocab.id(END)``; a clear error if it is not in the vocabulary."""
+        if token not in self.index:
+            raise KeyError(f"{token!r} is not in this vocabulary ({self!r})")
+        return self.index[token]
+
+    def encode(self, text: str, start: bool = False, end: bool = False) -> np.ndarray:
+        """The ids of ``text``, int32, optionally framed by the START and END tokens."""
+        unknown = sorted(set(text) - self.index.keys())
+        if unknown:
+            raise ValueError(f"characters not in the vocabulary: {unknown!r}")
+        ids = [self.index[c] for c in text]
+        if start:
+            ids.insert(0, self.id(START))
+        if end:
+            ids.append(self.id(END))
+        return np.array(ids, dtype=np.int32)
+
+    def decode(self, ids: Iterable[int], stop_at_end: bool = True) -> str:
+        """The text of ``ids``; reserved tokens are dropped, and with ``stop_at_end`` (if the
+        vocabulary has an END token) everything from the first END on."""
+        out = []
+        for i in np.asarray(ids).ravel().tolist():
+            token = self.tokens[i]
+            if stop_at_end and token == END:
+                break
+            if token not in self.reserved:
+                out.append(token)
+        return "".join(out)
+
+
+def pad(sequences: Sequence[Sequence[int]], pad_id: int = 0, length: int | None = None) -> np.ndarray:
+    """Sequences of ids as one int32 array (n, length), padded at the end with ``pad_id``."""
+    length = max(map(len, sequences)) if length is None else length
+    out = np.full((len(sequences), length), pad_id, dtype=np.int32)
+    for row, seq in zip(out, sequences):
+        if len(seq) > length:
+            raise ValueError(f"a sequence of length {len(seq)} does not fit in length {length}")
+        row[: len(seq)] = seq
+    return out
+
+
+def shift(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs and next-token targets from sequences (n, t+1): (n, t) each, targets one ahead."""
+    batch = np.asarray(batch)
+    return batch[..., :-1], batch[..., 1:]
+
+
+def encode_all(vocab: Vocabulary, texts: Iterable[str], pad_id: int | None = None) -> tuple:
+    """Short texts (such as names) as (inputs, targets) for a language model, (n, longest + 1).
+
+    Each text is framed by START and END and padded with ``pad_id`` (default: the PAD token);
+    inputs start with START, targets end with END and are the inputs moved one step ahead.
+    """
+    pad_id = vocab.id(PAD) if pad_id is None else pad_id
+    framed = [vocab.encode(t, start=True, end=True) for t in texts]
+    return shift(pad(framed, pad_id))
+
+
+def chunks(ids: np.ndarray, context: int) -> tuple[np.ndarray, np.ndarray]:
+    """A long encoded text cut into non-overlapping windows: (inputs, targets), (n, context)
+    each, for evaluation over every character once (a remainder shorter than a window is
+    dropped)."""
+    ids = np.asarray(ids)
+    n = (len(ids) - 1) // context
+    if n < 1:
+        raise ValueError(f"a text of {len(ids)} ids is too short for windows of {context}")
+    inputs = ids[: n * context].reshape(n, context)
+    targets = ids[1 : n * context + 1].reshape(n, context)
+    return inputs, targets
+
+
+def random_windows(ids: np.ndarray, context: int, batch_size: int, rng: np.random.Generator):
+    """A batch of random windows of a long encoded text, for training: (inputs, targets), each
+    (batch_size, context), targets one character ahead."""
+    ids = np.asarray(ids)
+    if len(ids) <= context:
+        raise ValueError(f"a text of {len(ids)} ids is too short for windows of {context}")
+    starts = rng.integers(0, len(ids) - context, size=batch_size)
+    windows = ids[starts[:, None] + np.arange(context + 1)]  # (batch, context + 1)
+    return shift(windows)

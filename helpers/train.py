@@ -1,0 +1,118 @@
+"""Training utilities: seeding, a progress bar for custom training loops, a timer.
+
+>>> seed(0)
+>>> bar = progress(100, desc="train")
+>>> for step in bar:
+...     loss = 1.0 / (step + 1)   # one training step here
+...     bar.log(loss=loss)
+"""
+
+import contextlib
+import os
+import random
+import sys
+import time
+
+import numpy as np
+
+
+def seed(n: int, deterministic: bool = False) -> None:
+    """Seed Python's ``random``, NumPy's global generator and TensorFlow (through Keras).
+
+    With ``deterministic=True`` TensorFlow also picks deterministic kernels, so results repeat
+    exactly from run to run (some ops become slower, a few raise an error instead).
+    """
+    random.seed(n)
+    np.random.seed(n)
+    with _quiet_first_import():
+        import keras
+
+    keras.utils.set_random_seed(n)
+    if deterministic:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
+@contextlib.contextmanager
+def _quiet_first_import():
+    """Hide the C++ start-up lines TensorFlow prints on its first import (oneDNN, CUDA drivers):
+    recent versions write them before any log level applies. Later output is untouched."""
+    if "tensorflow" in sys.modules:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+class Timer:
+    """Wall-clock seconds of a block: ``with Timer() as t: ...`` then ``t.seconds``."""
+
+    def __enter__(self):
+        self.start, self.seconds = time.perf_counter(), None
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+
+    def elapsed(self) -> float:
+        """Seconds so far (inside the block) or in all (after it)."""
+        return self.seconds if self.seconds is not None else time.perf_counter() - self.start
+
+
+def _show_bars() -> bool:
+    """Progress bars are drawn unless ``COURSE_PROGRESS=0`` (``make test`` and ``make execute``
+    set it, so that committed notebooks hold one summary line instead of a widget)."""
+    return os.environ.get("COURSE_PROGRESS", "1") != "0"
+
+
+class Progress:
+    """Iterate over training steps with a progress bar that shows the logged values and steps/s.
+
+    ``log(**values)`` records floats each step (``history``) and refreshes the bar's text every
+    ``every`` steps; at the end one summary line is printed (steps, seconds, steps/s, last values).
+    """
+
+    def __init__(self, steps: int, desc: str = "train", every: int = 10):
+        from tqdm.auto import tqdm
+
+        self.steps, self.desc, self.every = steps, desc, every
+        self.history: dict[str, list[float]] = {}
+        self.bar = tqdm(total=steps, desc=desc, unit="step", disable=not _show_bars())
+        self.timer = Timer()
+
+    def __iter__(self):
+        with self.timer:
+            for step in range(self.steps):
+                yield step
+                self.bar.update(1)
+        self.bar.close()
+        print(self.summary())
+
+    def log(self, **values) -> None:
+        """Record this step's values (tensors or numbers) and show them on the bar."""
+        for key, value in values.items():
+            self.history.setdefault(key, []).append(float(value))
+        if len(next(iter(self.history.values()))) % self.every == 0:
+            self.bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in self.history.items()}, refresh=False)
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.steps / self.timer.elapsed()
+
+    def summary(self) -> str:
+        last = ", ".join(f"{k} {v[-1]:.4g}" for k, v in self.history.items())
+        text = f"{self.desc}: {self.steps} steps in {self.timer.elapsed():.1f} s ({self.steps_per_second:.1f} steps/s)"
+        return f"{text}, {last}" if last else text
+
+
+def progress(steps: int, desc: str = "train", every: int = 10) -> Progress:
+    """A ``Progress`` over ``range(steps)``; see its docstring."""
+    return Progress(steps, desc, every)

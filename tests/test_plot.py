@@ -1,0 +1,34 @@
+"""helpers.plot: figures come back with what was asked for, and shapes are checked."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers import plot
+
+
+def test_image_grid_lays_out_images():
+    fig = plot.image_grid(np.random.rand(12, 8, 8), columns=5, titles=[str(i) for i in range(12)])
+    images = [ax for ax in fig.axes if ax.images]
+    assert len(fig.axes) == 15 and len(images) == 12
+    assert images[3].get_title() == "3"
+    assert len(plot.image_grid(np.random.rand(4, 8, 8, 1)).axes) == 4
+    with pytest.raises(ValueError, match=r"\(n, height, width\)"):
+        plot.image_grid(np.random.rand(8, 8))
+
+
+def test_heatmap_and_curves():
+    fig = plot.heatmap(np.eye(3), x_labels=list("abc"), y_labels=list("xyz"), title="t")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"] and ax.get_title() == "t"
+    with pytest.raises(ValueError, match="2-D"):
+        plot.heatmap(np.zeros(3))
+    fig = plot.curves({"train": np.linspace(3, 1, 50), "valid": np.linspace(3, 1.2, 50)}, smooth=5)
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 2 and len(lines[0].get_xdata()) == 46
+
+
+def test_plots_leave_global_style_alone():
+    before = dict(plt.rcParams)
+    plot.curves({"loss": [3, 2, 1]})
+    assert dict(plt.rcParams) == before

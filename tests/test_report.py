@@ -1,0 +1,37 @@
+"""helpers.report: measuring a notebook, the table, the README block."""
+
+import json
+
+import nbformat
+
+from helpers import paths, report
+
+
+def test_run_one_executes_and_measures(tmp_path):
+    notebook = tmp_path / "99_tiny.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = [0] * 10**6\nprint(len(x))")])
+    nbformat.write(nb, notebook)
+    figures = report.run_one(notebook, tmp_path / "out.ipynb")
+    assert figures["status"] == "ok" and figures["seconds"] > 0 and figures["peak_mb"] > 10
+    out = json.loads((tmp_path / "out.ipynb").read_text())
+    assert "".join(out["cells"][0]["outputs"][0]["text"]) == "1000000\n"
+    assert out["cells"][0]["execution_count"] == 1 and "execution" not in out["cells"][0]["metadata"]
+
+
+def test_table_marks_planned_notebooks_and_keeps_old_rows():
+    results = {"00_introduction": {"status": "ok", "seconds": 7.04, "peak_mb": 740,
+                                   "metrics": {"bigram_nats_per_char": 2.4592}}}
+    old = {"01": "| 01 | old row | ... |"}
+    lines = report.table(results, old, "owner/name").splitlines()
+    assert len(lines) == 2 + len(report.SYLLABUS)
+    assert "| 7 s | 740 MB | bigram_nats_per_char 2.459 |" in lines[2]
+    assert "github/owner/name/blob/main/notebooks/00_introduction.ipynb" in lines[2]
+    assert lines[3] == old["01"]
+    assert "*planned*" in lines[-1]
+
+
+def test_readme_has_the_syllabus_markers():
+    text = (paths.root() / "README.md").read_text()
+    assert text.count(report.START) == 1 and text.count(report.END) == 1
+    block = text.split(report.START)[1].split(report.END)[0]
+    assert all(f"| {number} |" in block for number, *_ in report.SYLLABUS)
