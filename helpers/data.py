@@ -350,8 +350,11 @@ def load(name: str, **options):
 
 def main() -> None:
     """``python -m helpers.data``: fetch every downloadable data set (``make prefetch``)."""
-    for file in prefetch():
-        print(f"ok  {file}")
+    try:
+        for file in prefetch():
+            print(f"ok  {file}")
+    except DataError as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 if __name__ == "__main__":
