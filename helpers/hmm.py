@@ -1,0 +1,210 @@
+"""Hidden Markov models with discrete observations, in NumPy (taught in notebook 01).
+
+A model is three arrays: ``start`` (K,) the first state's distribution, ``trans`` (K, K) with
+``trans[i, j] = p(next state j | state i)``, and ``emit`` (K, M) with ``emit[i, m] = p(symbol m |
+state i)``. Observations are integer arrays of symbols in [0, M).
+
+The forward and backward passes are scaled (each step's vector is normalised and the scales kept),
+so they never underflow on long sequences; Viterbi works in log space. ``baum_welch`` runs the
+forward-backward pass over all sequences at once: they are padded to one length and each time
+step is one (sequences, K) x (K, K) product.
+"""
+
+import numpy as np
+
+__all__ = ["log_likelihood", "posteriors", "viterbi", "baum_welch", "sample", "random_model"]
+
+
+# Checking the arguments -------------------------------------------------------------------------
+
+
+def _distribution(name: str, p, ndim: int) -> np.ndarray:
+    p = np.asarray(p, dtype=np.float64)
+    if p.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-D array of probabilities, got shape {p.shape}")
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise ValueError(f"{name} has negative or non-finite entries")
+    sums = p.sum(axis=-1)
+    if not np.allclose(sums, 1.0, atol=1e-6):
+        raise ValueError(f"{name} must sum to 1 along its last axis; sums are {np.round(sums, 6)}")
+    return p
+
+
+def _model(start, trans, emit):
+    start = _distribution("start", start, 1)
+    trans = _distribution("trans", trans, 2)
+    emit = _distribution("emit", emit, 2)
+    k = len(start)
+    if trans.shape != (k, k) or emit.shape[0] != k:
+        raise ValueError(f"shapes do not agree: start {start.shape}, trans {trans.shape} (need ({k}, {k})),"
+                         f" emit {emit.shape} (need ({k}, symbols))")
+    return start, trans, emit
+
+
+def _observations(obs, n_symbols: int, name: str = "obs") -> np.ndarray:
+    obs = np.asarray(obs)
+    if obs.ndim != 1 or len(obs) == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array of symbols, got shape {obs.shape}")
+    if not np.issubdtype(obs.dtype, np.integer):
+        raise ValueError(f"{name} must hold integer symbols, got dtype {obs.dtype}")
+    if obs.min() < 0 or obs.max() >= n_symbols:
+        raise ValueError(f"{name} has symbols outside [0, {n_symbols}): min {obs.min()}, max {obs.max()}")
+    return obs
+
+
+# Forward, backward, posteriors, Viterbi ------------------------------------------------------------
+
+
+def _forward_backward(start, trans, emit, obs, backward=True):
+    """Scaled forward (and backward) passes over a batch of sequences.
+
+    ``obs`` (N, T) symbols and ``mask`` derived from ``obs >= 0`` (padding is -1). Padded steps
+    emit with probability 1, so they change neither the likelihood nor the posteriors of real
+    steps. Returns alpha (N, T, K) normalised per step, the scales c (N, T) and beta (N, T, K),
+    such that p(state_t | all observations) = alpha * beta.
+    """
+    n, t_max = obs.shape
+    e = emit.T[np.maximum(obs, 0)]  # (N, T, K): p(symbol at t | state)
+    e[obs < 0] = 1.0
+    alpha = np.empty_like(e)
+    c = np.empty((n, t_max))
+    a = start * e[:, 0]  # (N, K)
+    for t in range(t_max):
+        if t > 0:
+            a = (a @ trans) * e[:, t]
+        c[:, t] = a.sum(axis=1)
+        if np.any(c[:, t] == 0):
+            return alpha, c, None  # some sequence is impossible under this model
+        a = a / c[:, t, None]
+        alpha[:, t] = a
+    if not backward:
+        return alpha, c, None
+    beta = np.empty_like(e)
+    b = np.ones((n, len(start)))
+    beta[:, -1] = b
+    for t in range(t_max - 2, -1, -1):
+        b = ((e[:, t + 1] * b) @ trans.T) / c[:, t + 1, None]
+        beta[:, t] = b
+    return alpha, c, beta
+
+
+def log_likelihood(start, trans, emit, obs) -> float:
+    """log p(obs) under the model (natural log); -inf if the sequence is impossible."""
+    start, trans, emit = _model(start, trans, emit)
+    obs = _observations(obs, emit.shape[1])
+    _, c, _ = _forward_backward(start, trans, emit, obs[None], backward=False)
+    if np.any(c == 0):
+        return -np.inf
+    return float(np.log(c).sum())
+
+
+def posteriors(start, trans, emit, obs) -> np.ndarray:
+    """p(state at t = k | obs), shape (T, K): the forward-backward posteriors."""
+    start, trans, emit = _model(start, trans, emit)
+    obs = _observations(obs, emit.shape[1])
+    alpha, c, beta = _forward_backward(start, trans, emit, obs[None])
+    if beta is None:
+        raise ValueError("obs has probability zero under this model, so it has no posteriors")
+    return (alpha * beta)[0]
+
+
+def viterbi(start, trans, emit, obs) -> tuple[np.ndarray, float]:
+    """The most probable state path for obs and its log joint probability log p(path, obs)."""
+    start, trans, emit = _model(start, trans, emit)
+    obs = _observations(obs, emit.shape[1])
+    with np.errstate(divide="ignore"):
+        log_start, log_trans, log_emit = np.log(start), np.log(trans), np.log(emit)
+    t_max, k = len(obs), len(start)
+    best = log_start + log_emit[:, obs[0]]  # (K,) best log probability of a path ending in each state
+    back = np.empty((t_max, k), dtype=np.int64)  # back[t, j]: best previous state for state j at t
+    for t in range(1, t_max):
+        scores = best[:, None] + log_trans  # (K, K): from state i to state j
+        back[t] = scores.argmax(axis=0)
+        best = scores[back[t], np.arange(k)] + log_emit[:, obs[t]]
+    path = np.empty(t_max, dtype=np.int64)
+    path[-1] = best.argmax()
+    for t in range(t_max - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path, float(best.max())
+
+
+# Learning: Baum-Welch (EM) over many sequences at once ------------------------------------------
+
+
+def _pad(sequences) -> np.ndarray:
+    """Sequences of different lengths as one (N, T) array, padded with -1."""
+    batch = np.full((len(sequences), max(map(len, sequences))), -1, dtype=np.int64)
+    for row, seq in zip(batch, sequences):
+        row[: len(seq)] = seq
+    return batch
+
+
+def random_model(n_states: int, n_symbols: int, seed: int, concentration: float = 1.0):
+    """A random model: each row drawn from a Dirichlet distribution (a common EM starting point)."""
+    rng = np.random.default_rng(seed)
+    start = rng.dirichlet(np.full(n_states, concentration))
+    trans = rng.dirichlet(np.full(n_states, concentration), size=n_states)
+    emit = rng.dirichlet(np.full(n_symbols, concentration), size=n_states)
+    return start, trans, emit
+
+
+def em_step(start, trans, emit, batch):
+    """One EM iteration on padded sequences (N, T): the new (start, trans, emit) and the total
+    log-likelihood of the sequences under the old parameters."""
+    alpha, c, beta = _forward_backward(start, trans, emit, batch)
+    if beta is None:
+        raise ValueError("a sequence has probability zero under the current parameters")
+    valid = batch >= 0
+    gamma = alpha * beta * valid[..., None]  # (N, T, K) posteriors, zero on padding
+    # expected transitions: sum over n, t of alpha[n, t, i] trans[i, j] e[n, t+1, j] beta[n, t+1, j] / c[n, t+1]
+    e_next = emit.T[np.maximum(batch[:, 1:], 0)]  # (N, T-1, K)
+    after = e_next * beta[:, 1:] / c[:, 1:, None] * valid[:, 1:, None]  # zero where t+1 is padding
+    k = len(start)
+    xi = trans * (alpha[:, :-1].reshape(-1, k).T @ after.reshape(-1, k))  # (K, K)
+    symbols = batch[valid]  # (positions,)
+    weights = gamma[valid]  # (positions, K)
+    emit_counts = np.stack([np.bincount(symbols, weights=weights[:, i], minlength=emit.shape[1])
+                            for i in range(k)])  # (K, M)
+    new = [gamma[:, 0].sum(axis=0), xi, emit_counts]
+    new = [np.where(x.sum(-1, keepdims=True) > 0, x / np.maximum(x.sum(-1, keepdims=True), 1e-300), old)
+           for x, old in zip(new, (start, trans, emit))]  # a state never visited keeps its old row
+    return (*new, float(np.log(c[valid]).sum()))
+
+
+def baum_welch(sequences, n_states: int, n_symbols: int, n_iter: int, seed: int = 0, init=None):
+    """Fit an HMM to ``sequences`` (a list of 1-D int arrays) by EM.
+
+    Starts from ``init`` = (start, trans, emit), or from ``random_model(n_states, n_symbols,
+    seed)``. Returns (start, trans, emit, history), where history[i] is the total log-likelihood
+    of the sequences under the parameters at the start of iteration i; EM never lets it decrease.
+    """
+    if not sequences:
+        raise ValueError("sequences is empty: give at least one sequence")
+    sequences = [_observations(s, n_symbols, name=f"sequences[{i}]") for i, s in enumerate(sequences)]
+    start, trans, emit = random_model(n_states, n_symbols, seed) if init is None else _model(*init)
+    if emit.shape != (n_states, n_symbols):
+        raise ValueError(f"init has {emit.shape[0]} states and {emit.shape[1]} symbols, "
+                         f"expected {n_states} and {n_symbols}")
+    batch = _pad(sequences)
+    history = []
+    for _ in range(n_iter):
+        start, trans, emit, ll = em_step(start, trans, emit, batch)
+        history.append(ll)
+    return start, trans, emit, history
+
+
+def sample(start, trans, emit, length: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Draw a hidden path and its observations, each (length,), following the generative story."""
+    start, trans, emit = _model(start, trans, emit)
+    if length < 1:
+        raise ValueError(f"length must be at least 1, got {length}")
+    rng = np.random.default_rng(seed)
+    states = np.empty(length, dtype=np.int64)
+    states[0] = rng.choice(len(start), p=start)
+    for t in range(1, length):
+        states[t] = rng.choice(len(start), p=trans[states[t - 1]])
+    # each observation depends only on its state: draw them all at once by inverse CDF
+    cdf = np.cumsum(emit, axis=1)[states]  # (length, M)
+    obs = (rng.random((length, 1)) > cdf).sum(axis=1)
+    obs = np.minimum(obs, emit.shape[1] - 1)
+    return states, obs
