@@ -6,8 +6,8 @@ state i)``. Observations are integer arrays of symbols in [0, M).
 
 The forward and backward passes are scaled (each step's vector is normalised and the scales kept),
 so they never underflow on long sequences; Viterbi works in log space. ``baum_welch`` runs the
-forward-backward pass over all sequences at once: they are padded to one length and each time
-step is one (sequences, K) x (K, K) product.
+forward-backward pass over many sequences at once: sequences of equal length form one batch, and
+each time step is one (sequences, K) x (K, K) product.
 """
 
 import numpy as np
@@ -56,20 +56,18 @@ def _observations(obs, n_symbols: int, name: str = "obs") -> np.ndarray:
 
 
 def _forward_backward(start, trans, emit, obs, backward=True):
-    """Scaled forward (and backward) passes over a batch of sequences.
+    """Scaled forward (and backward) passes over a batch of sequences of one length.
 
-    ``obs`` (N, T) symbols and ``mask`` derived from ``obs >= 0`` (padding is -1). Padded steps
-    emit with probability 1, so they change neither the likelihood nor the posteriors of real
-    steps. Returns alpha (N, T, K) normalised per step, the scales c (N, T) and beta (N, T, K),
-    such that p(state_t | all observations) = alpha * beta.
+    ``obs`` (N, T) symbols. Returns alpha (N, T, K), each step normalised to sum to 1, the scales
+    c (N, T) with log p(obs) = sum of log c, and beta (N, T, K) scaled by the same c, such that
+    p(state at t | obs) = alpha * beta. beta is None when not asked for, or when some sequence
+    is impossible (a scale is 0).
     """
-    n, t_max = obs.shape
-    e = emit.T[np.maximum(obs, 0)]  # (N, T, K): p(symbol at t | state)
-    e[obs < 0] = 1.0
+    e = emit.T[obs]  # (N, T, K): p(symbol at t | state)
     alpha = np.empty_like(e)
-    c = np.empty((n, t_max))
+    c = np.empty(obs.shape)
     a = start * e[:, 0]  # (N, K)
-    for t in range(t_max):
+    for t in range(obs.shape[1]):
         if t > 0:
             a = (a @ trans) * e[:, t]
         c[:, t] = a.sum(axis=1)
@@ -80,9 +78,9 @@ def _forward_backward(start, trans, emit, obs, backward=True):
     if not backward:
         return alpha, c, None
     beta = np.empty_like(e)
-    b = np.ones((n, len(start)))
+    b = np.ones_like(a)
     beta[:, -1] = b
-    for t in range(t_max - 2, -1, -1):
+    for t in range(obs.shape[1] - 2, -1, -1):
         b = ((e[:, t + 1] * b) @ trans.T) / c[:, t + 1, None]
         beta[:, t] = b
     return alpha, c, beta
@@ -131,12 +129,10 @@ def viterbi(start, trans, emit, obs) -> tuple[np.ndarray, float]:
 # Learning: Baum-Welch (EM) over many sequences at once ------------------------------------------
 
 
-def _pad(sequences) -> np.ndarray:
-    """Sequences of different lengths as one (N, T) array, padded with -1."""
-    batch = np.full((len(sequences), max(map(len, sequences))), -1, dtype=np.int64)
-    for row, seq in zip(batch, sequences):
-        row[: len(seq)] = seq
-    return batch
+def _by_length(sequences) -> list[np.ndarray]:
+    """Sequences grouped by length, each group one (N, T) array: no padding is needed."""
+    lengths = np.array([len(seq) for seq in sequences])
+    return [np.stack([sequences[i] for i in np.flatnonzero(lengths == n)]) for n in np.unique(lengths)]
 
 
 def random_model(n_states: int, n_symbols: int, seed: int, concentration: float = 1.0):
@@ -148,27 +144,35 @@ def random_model(n_states: int, n_symbols: int, seed: int, concentration: float 
     return start, trans, emit
 
 
-def em_step(start, trans, emit, batch):
-    """One EM iteration on padded sequences (N, T): the new (start, trans, emit) and the total
-    log-likelihood of the sequences under the old parameters."""
+def expected_counts(start, trans, emit, batch):
+    """The E-step on sequences of one length (N, T): expected numbers of starts in each state
+    (K,), of transitions (K, K) and of emissions (K, M), and the total log-likelihood."""
     alpha, c, beta = _forward_backward(start, trans, emit, batch)
     if beta is None:
         raise ValueError("a sequence has probability zero under the current parameters")
-    valid = batch >= 0
-    gamma = alpha * beta * valid[..., None]  # (N, T, K) posteriors, zero on padding
-    # expected transitions: sum over n, t of alpha[n, t, i] trans[i, j] e[n, t+1, j] beta[n, t+1, j] / c[n, t+1]
-    e_next = emit.T[np.maximum(batch[:, 1:], 0)]  # (N, T-1, K)
-    after = e_next * beta[:, 1:] / c[:, 1:, None] * valid[:, 1:, None]  # zero where t+1 is padding
     k = len(start)
+    gamma = alpha * beta  # (N, T, K): p(state at t | sequence)
+    # transitions t -> t+1: alpha[t, i] trans[i, j] emit[j, obs[t+1]] beta[t+1, j] / c[t+1]
+    after = emit.T[batch[:, 1:]] * beta[:, 1:] / c[:, 1:, None]  # (N, T-1, K)
     xi = trans * (alpha[:, :-1].reshape(-1, k).T @ after.reshape(-1, k))  # (K, K)
-    symbols = batch[valid]  # (positions,)
-    weights = gamma[valid]  # (positions, K)
-    emit_counts = np.stack([np.bincount(symbols, weights=weights[:, i], minlength=emit.shape[1])
-                            for i in range(k)])  # (K, M)
-    new = [gamma[:, 0].sum(axis=0), xi, emit_counts]
-    new = [np.where(x.sum(-1, keepdims=True) > 0, x / np.maximum(x.sum(-1, keepdims=True), 1e-300), old)
-           for x, old in zip(new, (start, trans, emit))]  # a state never visited keeps its old row
-    return (*new, float(np.log(c[valid]).sum()))
+    symbols, weights = batch.ravel(), gamma.reshape(-1, k)
+    emissions = np.stack([np.bincount(symbols, weights[:, i], minlength=emit.shape[1]) for i in range(k)])
+    return gamma[:, 0].sum(axis=0), xi, emissions, float(np.log(c).sum())
+
+
+def _normalise(counts, old):
+    """Rows of expected counts as probabilities; a row with no counts (a state never visited)
+    keeps its old values."""
+    sums = counts.sum(axis=-1, keepdims=True)
+    return np.where(sums > 0, counts / np.where(sums > 0, sums, 1.0), old)
+
+
+def em_step(start, trans, emit, batches):
+    """One EM iteration over groups of equal-length sequences: the new (start, trans, emit) and
+    the total log-likelihood of the sequences under the old parameters."""
+    totals = [expected_counts(start, trans, emit, batch) for batch in batches]
+    starts, transitions, emissions, ll = (sum(parts) for parts in zip(*totals))
+    return _normalise(starts, start), _normalise(transitions, trans), _normalise(emissions, emit), ll
 
 
 def baum_welch(sequences, n_states: int, n_symbols: int, n_iter: int, seed: int = 0, init=None):
@@ -185,10 +189,10 @@ def baum_welch(sequences, n_states: int, n_symbols: int, n_iter: int, seed: int 
     if emit.shape != (n_states, n_symbols):
         raise ValueError(f"init has {emit.shape[0]} states and {emit.shape[1]} symbols, "
                          f"expected {n_states} and {n_symbols}")
-    batch = _pad(sequences)
+    batches = _by_length(sequences)
     history = []
     for _ in range(n_iter):
-        start, trans, emit, ll = em_step(start, trans, emit, batch)
+        start, trans, emit, ll = em_step(start, trans, emit, batches)
         history.append(ll)
     return start, trans, emit, history
 

@@ -39,6 +39,15 @@ SYLLABUS = [
 ]  # fmt: skip
 
 START, END = "<!-- syllabus:start -->", "<!-- syllabus:end -->"
+YARD_START, YARD_END = "<!-- yardstick:start -->", "<!-- yardstick:end -->"
+
+# the text yardstick: held-out nats per character, (notebook, recorded metric, model, data set)
+YARDSTICK = [
+    ("00_introduction", "unigram_nats_per_char", "unigram, by counting", "names (test split)"),
+    ("00_introduction", "bigram_nats_per_char", "bigram, add-one smoothing", "names (test split)"),
+    ("01_markov_chains_and_hmm", "ngram_nats_per_char", "n-gram, interpolated (n chosen on validation)", "names (test split)"),
+    ("01_markov_chains_and_hmm", "hmm32_nats_per_char", "HMM, 32 states, Baum-Welch", "names (test split)"),
+]
 
 
 def _peak_mb() -> float:
@@ -124,14 +133,36 @@ def table(results: dict, old_rows: dict, repo: str) -> str:
     return "\n".join(lines)
 
 
-def update_readme(block: str) -> None:
+def yardstick(old_rows: dict) -> str:
+    """The table of held-out nats per character across the text notebooks, from the recorded
+    metrics; a row whose notebook has no recorded figure keeps its old line."""
+    lines = ["| notebook | model | data | nats/char | bits/char |", "|---|---|---|---|---|"]
+    for notebook, key, model, data in YARDSTICK:
+        file = paths.build_dir() / "metrics" / f"{notebook}.json"
+        value = json.loads(file.read_text()).get(key) if file.is_file() else None
+        if value is not None:
+            lines.append(f"| {notebook[:2]} | {model} | {data} | {value:.3f} | {value / 0.6931471805599453:.3f} |")
+        elif model in old_rows:
+            lines.append(old_rows[model])
+    return "\n".join(lines)
+
+
+def _old_yardstick() -> dict:
+    text = (paths.root() / "README.md").read_text(encoding="utf-8")
+    if YARD_START not in text:
+        return {}
+    block = text.split(YARD_START, 1)[1].split(YARD_END, 1)[0]
+    return {line.split(" | ")[1]: line for line in block.splitlines()[2:] if line.startswith("| ")}
+
+
+def update_readme(block: str, start: str = START, end: str = END) -> None:
     readme = paths.root() / "README.md"
     text = readme.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise RuntimeError(f"README.md needs the markers {START} and {END} around the syllabus table")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{START}\n{block}\n{END}{tail}", encoding="utf-8")
+    if start not in text or end not in text:
+        raise RuntimeError(f"README.md needs the markers {start} and {end} around its table")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{block}\n{end}{tail}", encoding="utf-8")
 
 
 def _old_rows() -> dict:
@@ -167,6 +198,7 @@ def main(argv=None) -> int:
     note = f"Measured with `make report` on {machine()}."
     (paths.build_dir() / "report.md").write_text(f"# Notebook report\n\n{note}\n\n{block}\n")
     update_readme(f"{block}\n\n{note}")
+    update_readme(yardstick(_old_yardstick()), YARD_START, YARD_END)
     print(f"wrote build/report.md and the syllabus table in README.md\n{note}")
     return 0 if all(r["status"] == "ok" for r in results.values()) else 1
 

@@ -35,3 +35,13 @@ def test_readme_has_the_syllabus_markers():
     assert text.count(report.START) == 1 and text.count(report.END) == 1
     block = text.split(report.START)[1].split(report.END)[0]
     assert all(f"| {number} |" in block for number, *_ in report.SYLLABUS)
+
+
+def test_yardstick_reads_recorded_metrics(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "build_dir", lambda: tmp_path)
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "00_introduction.json").write_text('{"bigram_nats_per_char": 2.4592}')
+    old = {"HMM, 32 states, Baum-Welch": "| 01 | HMM, 32 states, Baum-Welch | names (test split) | 2.286 | 3.298 |"}
+    lines = report.yardstick(old).splitlines()
+    assert lines[2] == "| 00 | bigram, add-one smoothing | names (test split) | 2.459 | 3.548 |"
+    assert lines[3] == old["HMM, 32 states, Baum-Welch"] and len(lines) == 4
