@@ -12,7 +12,8 @@ each time step is one (sequences, K) x (K, K) product.
 
 import numpy as np
 
-__all__ = ["log_likelihood", "posteriors", "viterbi", "baum_welch", "sample", "random_model"]
+__all__ = ["log_likelihood", "posteriors", "viterbi", "baum_welch", "em_step", "expected_counts", "sample",
+           "random_model"]
 
 
 # Checking the arguments -------------------------------------------------------------------------

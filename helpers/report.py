@@ -22,7 +22,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from helpers import colab, paths
+from helpers import colab, metrics, paths
 
 # number, notebook name, what you build, data (the course design's syllabus; numbers are fixed)
 SYLLABUS = [
@@ -141,7 +141,7 @@ def yardstick(old_rows: dict) -> str:
         file = paths.build_dir() / "metrics" / f"{notebook}.json"
         value = json.loads(file.read_text()).get(key) if file.is_file() else None
         if value is not None:
-            lines.append(f"| {notebook[:2]} | {model} | {data} | {value:.3f} | {value / 0.6931471805599453:.3f} |")
+            lines.append(f"| {notebook[:2]} | {model} | {data} | {value:.3f} | {metrics.bits_per_char(value):.3f} |")
         elif model in old_rows:
             lines.append(old_rows[model])
     return "\n".join(lines)
