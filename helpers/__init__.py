@@ -7,6 +7,9 @@ One module per concern, imported on demand so that ``import helpers`` stays chea
 - ``helpers.train``: seeding, a progress bar for custom training loops, a timer
 - ``helpers.metrics``: nats and bits per character, perplexity, recording headline figures
 - ``helpers.plot``: the course's figure style, image grids, heat maps, training curves
+- ``helpers.hmm``: hidden Markov models: forward-backward, Viterbi, Baum-Welch (notebook 01)
+- ``helpers.rnn``: the GRU cell of notebook 02, and a loop that runs a cell over time
+- ``helpers.sampling``: temperature sampling, greedy decoding and beam search
 - ``helpers.checks``: auto-checks for the exercises
 - ``helpers.colab``: the Colab badge and bootstrap cell
 - ``helpers.report``: runs the notebooks and writes the timing table (``make report``)
@@ -17,6 +20,8 @@ imported) and changes no other global state.
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# 3 hides the C++ INFO, WARNING and ERROR lines (such as oneDNN's note that it falls back from
+# boolean ops on CPUs without AVX-512); real failures still reach Python as exceptions.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-__all__ = ["checks", "colab", "data", "metrics", "paths", "plot", "text", "train"]
+__all__ = ["checks", "colab", "data", "hmm", "metrics", "paths", "plot", "rnn", "sampling", "text", "train"]

@@ -152,3 +152,118 @@ def viterbi(function: Callable, quiet: bool = False) -> Result:
 
     cases = [(name, (*model, obs), (model, obs, hmm.viterbi(*model, obs)[1])) for name, model, obs in _hmm_cases()]
     return run("viterbi", function, cases, compare=compare, quiet=quiet)
+
+
+def _compare_parts(parts: tuple[str, ...], atol: float):
+    """A compare function for answers that are several arrays, named ``parts`` in order."""
+
+    def compare(got, expected):
+        if not isinstance(got, tuple | list) or len(got) != len(parts):
+            return f"return {len(parts)} arrays: ({', '.join(parts)})"
+        for part, g, e in zip(parts, got, expected):
+            problem = compare_arrays(g, e, atol)
+            if problem:
+                return f"{part}: {problem}"
+        return None
+
+    return compare
+
+
+# Notebook 02: recurrent cells, checked against Keras's own layers ----------------------------
+
+
+def _cell_cases(gates: int, seed: int = 0):
+    """Random inputs, states and weights (with non-zero biases) for a cell with ``gates`` blocks."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for batch, features, units in ((1, 3, 2), (4, 5, 8), (16, 32, 64)):
+        x = rng.normal(size=(batch, features)).astype(np.float32)
+        h = rng.normal(size=(batch, units)).astype(np.float32)
+        c = rng.normal(size=(batch, units)).astype(np.float32)
+        kernel = rng.normal(0, 0.5, (features, gates * units)).astype(np.float32)
+        recurrent = rng.normal(0, 0.5, (units, gates * units)).astype(np.float32)
+        cases.append((f"batch {batch}, {features} features, {units} units", x, h, c, kernel, recurrent))
+    return cases
+
+
+def gru_step(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(x, h, kernel, recurrent_kernel, bias) -> h_new`` against one step of
+    ``keras.layers.GRU`` (gate order z, r, candidate; ``reset_after=True``; bias (2, 3 units))."""
+    import keras
+
+    cases = []
+    for i, (name, x, h, _, kernel, recurrent) in enumerate(_cell_cases(3)):
+        bias = np.random.default_rng(i).normal(0, 0.5, (2, kernel.shape[1])).astype(np.float32)
+        layer = keras.layers.GRU(h.shape[1])
+        layer.build((None, 1, x.shape[1]))
+        layer.set_weights([kernel, recurrent, bias])
+        expected = np.asarray(layer(x[:, None], initial_state=h))
+        cases.append((name, (x, h, kernel, recurrent, bias), expected))
+    return run("gru_step", function, cases, compare=lambda got, exp: compare_arrays(got, exp, 1e-5), quiet=quiet)
+
+
+def lstm_step(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(x, h, c, kernel, recurrent_kernel, bias) -> (h_new, c_new)`` against one
+    step of ``keras.layers.LSTM`` (gate order input, forget, candidate, output; bias (4 units,))."""
+    import keras
+
+    compare = _compare_parts(("h_new", "c_new"), atol=1e-5)
+    cases = []
+    for i, (name, x, h, c, kernel, recurrent) in enumerate(_cell_cases(4)):
+        bias = np.random.default_rng(i).normal(0, 0.5, kernel.shape[1]).astype(np.float32)
+        layer = keras.layers.LSTM(h.shape[1], return_state=True)
+        layer.build((None, 1, x.shape[1]))
+        layer.set_weights([kernel, recurrent, bias])
+        _, h_new, c_new = layer(x[:, None], initial_state=[h, c])
+        cases.append((name, (x, h, c, kernel, recurrent, bias), (np.asarray(h_new), np.asarray(c_new))))
+    return run("lstm_step", function, cases, compare=compare, quiet=quiet)
+
+
+# Notebook 03: additive attention and one step of beam search ---------------------------------
+
+
+def _additive_attention_reference(query, keys, mask, w_query, w_keys, v):
+    scores = np.tanh(keys @ w_keys + (query @ w_query)[:, None, :]) @ v  # (batch, time)
+    scores = np.where(mask, scores, -np.inf)
+    weights = np.exp(scores - scores.max(axis=1, keepdims=True))
+    weights /= weights.sum(axis=1, keepdims=True)
+    return np.einsum("bt,btd->bd", weights, keys), weights
+
+
+def additive_attention(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(query, keys, mask, w_query, w_keys, v) -> (context, weights)``:
+    query (batch, d_query), keys (batch, time, d_keys), mask (batch, time) True where a key may
+    be attended to, w_query (d_query, a), w_keys (d_keys, a), v (a,); weights (batch, time) are a
+    softmax of v · tanh(keys w_keys + query w_query) over the allowed keys (0 elsewhere), and
+    context (batch, d_keys) is the weighted sum of the keys."""
+    rng = np.random.default_rng(0)
+    cases = []
+    for batch, time, d_query, d_keys, a in ((1, 1, 2, 3, 4), (3, 7, 5, 6, 8), (8, 30, 32, 64, 16)):
+        lengths = rng.integers(1, time + 1, size=batch)
+        args = (rng.normal(size=(batch, d_query)), rng.normal(size=(batch, time, d_keys)),
+                np.arange(time)[None, :] < lengths[:, None], rng.normal(size=(d_query, a)),
+                rng.normal(size=(d_keys, a)), rng.normal(size=a))
+        name = f"batch {batch}, {time} keys, some masked" if time > 1 else "one key"
+        cases.append((name, args, _additive_attention_reference(*args)))
+
+    compare = _compare_parts(("context", "weights"), atol=1e-6)
+    return run("additive_attention", function, cases, compare=compare, quiet=quiet)
+
+
+def beam_step(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(scores, log_probs, beam_width) -> (new_scores, parents, tokens)``:
+    scores (batch, k) of the kept hypotheses, log_probs (batch, k, vocabulary) of their next
+    token; return, for each batch row, the ``beam_width`` best extensions (best first) as their
+    total scores, the hypothesis each extends (0 … k-1) and the token added, each (batch, width)."""
+    rng = np.random.default_rng(1)
+    cases = []
+    for batch, k, vocabulary, width in ((1, 1, 5, 1), (2, 3, 7, 3), (4, 4, 30, 4), (3, 2, 6, 5)):
+        scores = -rng.exponential(size=(batch, k)) * 3
+        log_probs = np.log(rng.dirichlet(np.ones(vocabulary), size=(batch, k)))
+        flat = (scores[:, :, None] + log_probs).reshape(batch, k * vocabulary)
+        best = np.argsort(-flat, axis=1)[:, :width]
+        expected = (np.take_along_axis(flat, best, 1), best // vocabulary, best % vocabulary)
+        cases.append((f"batch {batch}, {k} kept, {vocabulary} tokens, width {width}", (scores, log_probs, width), expected))
+
+    compare = _compare_parts(("new_scores", "parents", "tokens"), atol=1e-9)
+    return run("beam_step", function, cases, compare=compare, quiet=quiet)

@@ -29,6 +29,23 @@ def style():
     return plt.rc_context(STYLE)
 
 
+def show(fig) -> None:
+    """Show a figure drawn inside ``with plot.style():`` and close it.
+
+    Jupyter shows open figures at the end of a cell, but not reliably those made inside a
+    ``style()`` block (only the first of them appears), so such cells end with ``plot.show(fig)``.
+    Outside IPython the figure is only closed.
+    """
+    plt.close(fig)
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        display(fig)
+
+
 def image_grid(images, columns: int = 10, titles: Sequence[str] | None = None, cmap: str = "gray_r",
                size: float = 0.9, vmin: float = 0.0, vmax: float = 1.0, title: str | None = None):
     """Grey-scale images (n, height, width) in a grid, ``columns`` a row, with optional titles."""

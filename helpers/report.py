@@ -47,6 +47,7 @@ YARDSTICK = [
     ("00_introduction", "bigram_nats_per_char", "bigram, add-one smoothing", "names (test split)"),
     ("01_markov_chains_and_hmm", "ngram_nats_per_char", "n-gram, interpolated (n chosen on validation)", "names (test split)"),
     ("01_markov_chains_and_hmm", "hmm32_nats_per_char", "HMM, 32 states, Baum-Welch", "names (test split)"),
+    ("02_rnn_language_model", "nats_per_char", "GRU language model, 192 units (ours)", "names (test split)"),
 ]
 
 

@@ -24,7 +24,7 @@ def seed(n: int, deterministic: bool = False) -> None:
     """
     random.seed(n)
     np.random.seed(n)
-    with _quiet_first_import():
+    with quiet_first_import():
         import keras
 
     keras.utils.set_random_seed(n)
@@ -35,9 +35,10 @@ def seed(n: int, deterministic: bool = False) -> None:
 
 
 @contextlib.contextmanager
-def _quiet_first_import():
-    """Hide the C++ start-up lines TensorFlow prints on its first import (oneDNN, CUDA drivers):
-    recent versions write them before any log level applies. Later output is untouched."""
+def quiet_first_import():
+    """Import TensorFlow (or Keras) inside this block to hide the C++ start-up lines it prints the
+    first time (oneDNN, CUDA drivers, a failed cuInit on machines without a GPU): recent versions
+    write them before any log level applies. Later output is untouched."""
     if "tensorflow" in sys.modules:
         yield
         return
@@ -47,6 +48,9 @@ def _quiet_first_import():
         with open(os.devnull, "w") as null:
             os.dup2(null.fileno(), 2)
             yield
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # device discovery prints the cuInit error, if any
     finally:
         os.dup2(saved, 2)
         os.close(saved)

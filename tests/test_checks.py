@@ -56,3 +56,47 @@ def test_hmm_checks_accept_the_reference_and_catch_mistakes(capsys):
 
     assert not checks.viterbi(greedy)
     assert "your path has log probability" in capsys.readouterr().out
+
+
+def test_recurrent_cell_checks_accept_keras_conventions_and_catch_swapped_gates(capsys):
+    def sigmoid(a):
+        return 1 / (1 + np.exp(-a))
+
+    def gru(x, h, kernel, recurrent, bias, swap=False):
+        xz, xr, xn = np.split(x @ kernel + bias[0], 3, axis=1)
+        hz, hr, hn = np.split(h @ recurrent + bias[1], 3, axis=1)
+        z, r = sigmoid(xz + hz), sigmoid(xr + hr)
+        z, r = (r, z) if swap else (z, r)
+        n = np.tanh(xn + r * hn)
+        return z * h + (1 - z) * n
+
+    def lstm(x, h, c, kernel, recurrent, bias):
+        i, f, g, o = np.split(x @ kernel + h @ recurrent + bias, 4, axis=1)
+        c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+        return sigmoid(o) * np.tanh(c), c
+
+    assert checks.gru_step(gru) and checks.lstm_step(lstm)
+    assert not checks.gru_step(lambda *args: gru(*args, swap=True))
+    assert not checks.lstm_step(lambda x, h, c, k, r, b: lstm(x, h, c, k, r, b)[::-1])
+    assert "h_new: largest difference" in capsys.readouterr().out  # (c, h) swapped: h_new is off first
+
+
+def test_attention_and_beam_checks_catch_a_missing_mask_and_a_wrong_order():
+    def attention(query, keys, mask, w_query, w_keys, v, use_mask=True):
+        scores = np.tanh(keys @ w_keys + (query @ w_query)[:, None]) @ v
+        scores = np.where(mask, scores, -np.inf) if use_mask else scores
+        weights = np.exp(scores - scores.max(1, keepdims=True))
+        weights /= weights.sum(1, keepdims=True)
+        return (weights[:, :, None] * keys).sum(1), weights
+
+    assert checks.additive_attention(attention)
+    assert not checks.additive_attention(lambda *args: attention(*args, use_mask=False))
+
+    def step(scores, log_probs, width, best_first=True):
+        batch, k, vocabulary = log_probs.shape
+        flat = (scores[:, :, None] + log_probs).reshape(batch, -1)
+        best = np.argsort(-flat if best_first else flat, axis=1)[:, :width]
+        return np.take_along_axis(flat, best, 1), best // vocabulary, best % vocabulary
+
+    assert checks.beam_step(step)
+    assert not checks.beam_step(lambda *args: step(*args, best_first=False))

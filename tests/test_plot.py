@@ -32,3 +32,14 @@ def test_plots_leave_global_style_alone():
     before = dict(plt.rcParams)
     plot.curves({"loss": [3, 2, 1]})
     assert dict(plt.rcParams) == before
+
+
+def test_show_closes_the_figure_outside_ipython():
+    import matplotlib.pyplot as plt
+
+    with plot.style():
+        fig, ax = plt.subplots()
+        ax.plot([0, 1])
+    assert plt.fignum_exists(fig.number)
+    plot.show(fig)
+    assert not plt.fignum_exists(fig.number)

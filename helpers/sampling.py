@@ -1,0 +1,129 @@
+"""Turning a model's next-token distribution into text: temperature sampling, greedy decoding and
+beam search.
+
+Temperature sampling is taught in notebook 02 (``02_rnn_language_model.ipynb``), greedy decoding
+and beam search in notebook 03 (``03_seq2seq_attention.ipynb``).
+
+Greedy and beam search work with any model through a ``step`` function::
+
+    step(tokens, state) -> (log_probs, new_state)
+
+``tokens`` (n,) int32 are the latest token of each of n hypotheses, ``state`` is whatever the
+model carries from step to step (a tensor, or a tuple / dict of tensors, each with n rows: the
+decoder state, and encoder outputs to attend to), and ``log_probs`` (n, vocabulary) are the
+log-probabilities of the next token. Beam search copies and reorders the rows of every tensor
+in ``state`` as hypotheses are kept or dropped, so the model needs no beam logic of its own.
+"""
+
+import numpy as np
+
+from helpers.train import quiet_first_import
+
+with quiet_first_import():
+    import tensorflow as tf
+
+
+def _check_temperature(temperature: float) -> None:
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature} (use greedy decoding for the "
+                         "limit temperature -> 0)")
+
+
+def apply_temperature(logits, temperature: float) -> np.ndarray:
+    """Logits divided by the temperature: below 1 sharpens the distribution, above 1 flattens it."""
+    _check_temperature(temperature)
+    return np.asarray(logits, dtype=np.float64) / temperature
+
+
+def sample(logits, temperature: float = 1.0, rng: np.random.Generator | None = None) -> np.ndarray:
+    """Draw one token id from each row of ``logits`` (..., vocabulary) at ``temperature``.
+
+    Returns int64 ids of shape ``logits.shape[:-1]``. ``rng`` defaults to a new unseeded
+    generator; pass ``np.random.default_rng(seed)`` for repeatable samples.
+    """
+    rng = np.random.default_rng() if rng is None else rng
+    scaled = apply_temperature(logits, temperature)
+    scaled -= scaled.max(axis=-1, keepdims=True)  # for exp without overflow
+    probs = np.exp(scaled)
+    cumulative = np.cumsum(probs, axis=-1)  # inverse-CDF sampling, one uniform per row
+    u = rng.random(cumulative.shape[:-1] + (1,)) * cumulative[..., -1:]
+    ids = (cumulative <= u).sum(axis=-1)
+    return np.minimum(ids, probs.shape[-1] - 1)
+
+
+def _check_search(batch_size: int, max_length: int, beam_width: int = 1) -> None:
+    for name, value in (("batch_size", batch_size), ("max_length", max_length), ("beam_width", beam_width)):
+        if int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {value}")
+
+
+def _finished_rows(log_probs, finished, end_id: int):
+    """Rows that have produced END may only produce END again, at no cost: their score is final."""
+    vocabulary = log_probs.shape[-1]
+    only_end = tf.math.log(tf.one_hot(end_id, vocabulary, dtype=log_probs.dtype))  # 0 at END, -inf elsewhere
+    return tf.where(finished[:, None], only_end[None, :], log_probs)
+
+
+def greedy_search(step, state, batch_size: int, start_id: int, end_id: int, max_length: int):
+    """Decode by taking the most probable token at every step.
+
+    Returns ``tokens`` (batch, max_length) int32, padded with ``end_id`` after the first END, and
+    ``scores`` (batch,): the log-probability the model gives to each whole output (up to and
+    including its first END).
+    """
+    _check_search(batch_size, max_length)
+    tokens = tf.fill([batch_size], tf.constant(start_id, tf.int32))
+    finished = tf.zeros([batch_size], tf.bool)
+    scores = tf.zeros([batch_size], tf.float32)
+    outputs = []
+    for _ in range(max_length):
+        log_probs, state = step(tokens, state)  # (batch, vocabulary)
+        log_probs = _finished_rows(tf.cast(log_probs, tf.float32), finished, end_id)
+        tokens = tf.argmax(log_probs, axis=-1, output_type=tf.int32)  # (batch,)
+        scores += tf.gather(log_probs, tokens, batch_dims=1)
+        finished |= tokens == end_id
+        outputs.append(tokens)
+    return tf.stack(outputs, axis=1).numpy(), scores.numpy()
+
+
+def beam_search(step, state, batch_size: int, start_id: int, end_id: int, max_length: int,
+                beam_width: int = 4, length_penalty: float = 0.0):
+    """Decode by keeping the ``beam_width`` most probable partial outputs at every step.
+
+    At each step every kept hypothesis is extended by every token, and the ``beam_width`` best
+    extensions by total log-probability survive. A hypothesis that has produced END keeps its
+    score and is extended only by END, so finished and unfinished outputs compete fairly.
+
+    Length: a sum of log-probabilities favours short outputs (every token costs). At the end the
+    best of the surviving hypotheses is chosen by ``score / length ** length_penalty``: 0 (the
+    default) compares raw log-probabilities, 1 compares the average per token. The search itself
+    ranks by raw log-probability.
+
+    Returns ``tokens`` (batch, max_length) and ``scores`` (batch,) (raw log-probabilities) of
+    the chosen hypotheses, as ``greedy_search`` does; with ``beam_width=1`` the two agree.
+    """
+    _check_search(batch_size, max_length, beam_width)
+    k = beam_width
+    # every tensor in the state gets k copies of each row: (batch * k, ...)
+    state = tf.nest.map_structure(lambda s: tf.repeat(s, k, axis=0), state)
+    tokens = tf.fill([batch_size * k], tf.constant(start_id, tf.int32))
+    # all k beams start identical; only the first may grow at step 1, so no output appears twice
+    scores = tf.tile(tf.constant([0.0] + [-np.inf] * (k - 1), tf.float32), [batch_size])  # (batch * k,)
+    finished = tf.zeros([batch_size * k], tf.bool)
+    history = tf.zeros([batch_size * k, 0], tf.int32)
+    lengths = tf.zeros([batch_size * k], tf.float32)
+    for _ in range(max_length):
+        log_probs, state = step(tokens, state)  # (batch * k, vocabulary)
+        log_probs = _finished_rows(tf.cast(log_probs, tf.float32), finished, end_id)
+        vocabulary = log_probs.shape[-1]
+        candidates = tf.reshape(scores[:, None] + log_probs, [batch_size, k * vocabulary])
+        scores, best = tf.math.top_k(candidates, k=k)  # (batch, k) each
+        parent = best // vocabulary + tf.range(batch_size)[:, None] * k  # row it extends, (batch, k)
+        parent, tokens, scores = tf.reshape(parent, [-1]), tf.reshape(best % vocabulary, [-1]), tf.reshape(scores, [-1])
+        state = tf.nest.map_structure(lambda s, rows=parent: tf.gather(s, rows), state)
+        lengths = tf.gather(lengths, parent) + tf.cast(~tf.gather(finished, parent), tf.float32)
+        finished = tf.gather(finished, parent) | (tokens == end_id)
+        history = tf.concat([tf.gather(history, parent), tokens[:, None]], axis=1)
+    ranked = tf.reshape(scores / lengths**length_penalty, [batch_size, k])
+    choice = tf.argmax(ranked, axis=1, output_type=tf.int32) + tf.range(batch_size) * k  # (batch,)
+    return tf.gather(history, choice).numpy(), tf.gather(scores, choice).numpy()

@@ -1,0 +1,132 @@
+"""helpers.sampling: temperature sampling, greedy decoding and beam search on toy models whose
+best outputs can be found by enumeration."""
+
+import itertools
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from helpers import sampling
+
+V, START, END = 5, 0, 1  # a toy vocabulary of 5 tokens: 0 starts, 1 ends
+
+
+def markov_model(seed, batch=3):
+    """A random first-order model per batch row: log p(next | last) from a table (batch, V, V).
+
+    The state is (row index, last token), so beam search must carry and reorder it."""
+    rng = np.random.default_rng(seed)
+    table = np.log(rng.dirichlet(np.full(V, 0.5), size=(batch, V))).astype(np.float32)
+    table[:, :, START] = -np.inf  # START is never generated
+
+    def step(tokens, state):
+        rows, _ = state
+        log_probs = tf.gather_nd(table, tf.stack([rows, tokens], axis=1))
+        return log_probs, (rows, tokens)
+
+    def score(row, tokens):
+        """log p of a whole output up to and including its first END (the rest must be END)."""
+        total, last, done = 0.0, START, False
+        for t in tokens:
+            if done:
+                assert t == END
+                continue
+            total += table[row, last, t]
+            last, done = t, t == END
+        return total
+
+    return step, (tf.range(batch), tf.fill([batch], START)), score, table
+
+
+def test_sample_follows_the_tempered_softmax():
+    logits = np.array([[2.0, 1.0, 0.0, -1.0]])
+    rng = np.random.default_rng(0)
+    for temperature in (0.5, 1.0, 2.0):
+        ids = sampling.sample(np.repeat(logits, 40_000, axis=0), temperature, rng)
+        expected = np.exp(logits[0] / temperature) / np.exp(logits[0] / temperature).sum()
+        assert np.abs(np.bincount(ids, minlength=4) / len(ids) - expected).max() < 0.01
+    assert sampling.sample(np.array([0.0, -np.inf, 5.0]), 1.0, rng).shape == ()
+    assert np.all(sampling.sample(np.array([[0.0, -np.inf]] * 100), 1.0, rng) == 0)  # never an impossible token
+
+
+@pytest.mark.parametrize("temperature", [0, -1.0, float("nan")])
+def test_a_temperature_that_is_not_positive_is_refused(temperature):
+    with pytest.raises(ValueError, match="temperature must be > 0"):
+        sampling.sample(np.zeros(3), temperature)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_beam_search_of_width_one_is_greedy_and_scores_are_log_probabilities(seed):
+    step, state, score, _ = markov_model(seed)
+    greedy_tokens, greedy_scores = sampling.greedy_search(step, state, 3, START, END, max_length=6)
+    beam_tokens, beam_scores = sampling.beam_search(step, state, 3, START, END, max_length=6, beam_width=1)
+    np.testing.assert_array_equal(greedy_tokens, beam_tokens)
+    np.testing.assert_allclose(greedy_scores, beam_scores, rtol=1e-6)
+    for row in range(3):
+        assert greedy_scores[row] == pytest.approx(score(row, greedy_tokens[row]), rel=1e-5)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_wide_beam_finds_the_best_output_and_never_loses_to_greedy(seed):
+    step, state, score, _ = markov_model(seed)
+    length = 4
+    _, greedy_scores = sampling.greedy_search(step, state, 3, START, END, max_length=length)
+    tokens, scores = sampling.beam_search(step, state, 3, START, END, max_length=length, beam_width=V ** length)
+    for row in range(3):
+        best = max(score(row, out) for out in itertools.product(range(1, V), repeat=length)
+                   if END not in out or all(t == END for t in out[out.index(END):]))
+        assert scores[row] == pytest.approx(best, rel=1e-5)
+        assert scores[row] == pytest.approx(score(row, tokens[row]), rel=1e-5)
+        assert scores[row] >= greedy_scores[row] - 1e-5
+
+
+def test_beam_search_avoids_a_garden_path():
+    """The most likely first token leads nowhere good: greedy takes it, a beam of 2 does not."""
+    p = np.full((V, V), 1e-9)
+    p[START, 2], p[START, 3] = 0.6, 0.4  # 2 looks better at first...
+    p[2, 2:] = 1 / 3  # ...but after 2 everything is uncertain
+    p[3, END] = 1.0  # after 3 the output surely ends
+    p[END, END] = 1.0
+    table = np.log(p / p.sum(1, keepdims=True)).astype(np.float32)
+
+    def step(tokens, state):
+        return tf.gather(table, tokens), state
+
+    state = tf.zeros([1, 1])
+    greedy, g = sampling.greedy_search(step, state, 1, START, END, max_length=2)
+    beam, b = sampling.beam_search(step, state, 1, START, END, max_length=2, beam_width=2)
+    assert greedy[0].tolist() == [2, 2] and beam[0].tolist() == [3, END]
+    assert b[0] == pytest.approx(np.log(0.4), abs=1e-6) and g[0] < b[0]
+
+
+def test_outputs_stop_at_end_and_the_length_penalty_can_prefer_longer_outputs():
+    p = np.full((V, V), 1e-9)
+    p[START, END], p[START, 2] = 0.4, 0.6  # END at once: 0.4; or 2 then 3 then END: 0.6*0.6*1
+    p[2, 3], p[2, END] = 0.6, 0.4
+    p[3, END] = 1.0
+    p[END, END] = 1.0
+    table = np.log(p / p.sum(1, keepdims=True)).astype(np.float32)
+
+    def step(tokens, state):
+        return tf.gather(table, tokens), state
+
+    state = tf.zeros([1, 1])
+    raw, raw_score = sampling.beam_search(step, state, 1, START, END, max_length=4, beam_width=3)
+    assert raw[0].tolist() == [END, END, END, END]  # 0.4 beats 0.36
+    assert raw_score[0] == pytest.approx(np.log(0.4), abs=1e-5)
+    long, long_score = sampling.beam_search(step, state, 1, START, END, max_length=4, beam_width=3,
+                                            length_penalty=1.0)
+    assert long[0].tolist() == [2, 3, END, END]  # per token: log(0.36)/3 > log(0.4)/1
+    assert long_score[0] == pytest.approx(np.log(0.36), abs=1e-5)
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(beam_width=0), "beam_width"), (dict(beam_width=2.5), "beam_width"),
+    (dict(max_length=0), "max_length"), (dict(max_length=2.0001), "max_length"),
+])  # fmt: skip
+def test_bad_search_settings_are_refused(options, message):
+    step, state, _, _ = markov_model(0)
+    settings = dict(max_length=3, beam_width=2) | options
+    with pytest.raises(ValueError, match=message):
+        sampling.beam_search(step, state, 3, START, END, **settings)
