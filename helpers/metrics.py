@@ -57,9 +57,12 @@ def exact_match(predictions, targets) -> float:
 
 
 def _plain(value):
-    """A JSON-friendly float, int, str or bool from NumPy or TensorFlow scalars."""
+    """A JSON-friendly float, int, str or bool from NumPy or TensorFlow scalars; a list of them
+    from a list, tuple or 1-D array (a curve)."""
     if isinstance(value, (str, bool, int)):
         return value
+    if isinstance(value, (list, tuple)) or np.ndim(value) == 1:
+        return [_plain(v) for v in np.asarray(value).tolist()]
     value = float(np.asarray(value))
     if not math.isfinite(value):
         raise ValueError(f"cannot record a non-finite value ({value})")
@@ -71,7 +74,9 @@ def record(notebook: str, **values) -> None:
 
     ``notebook`` is the file name without ``.ipynb``, e.g. ``record("00_introduction",
     bigram_nats_per_char=2.45)``. Values recorded before are kept unless named again
-    (``make report`` clears the file before it runs the notebook).
+    (``make report`` clears the file before it runs the notebook). A value may also be a list of
+    numbers, such as a training curve for a later notebook to compare with; the README's tables
+    show only single figures.
     """
     if not re.fullmatch(r"\d\d_[a-z0-9_]+", notebook):
         raise ValueError(f"notebook must be a file name without .ipynb, like '00_introduction', not {notebook!r}")
@@ -82,3 +87,10 @@ def record(notebook: str, **values) -> None:
     saved = json.loads(file.read_text()) if file.is_file() else {}
     saved.update({key: _plain(value) for key, value in values.items()})
     file.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+
+
+def recorded(notebook: str) -> dict | None:
+    """The figures ``notebook`` recorded the last time it ran here, or None if it has not run
+    (e.g. notebook 04 reads notebook 03's training curve to compare with it)."""
+    file = paths.build_dir() / "metrics" / f"{notebook}.json"
+    return json.loads(file.read_text()) if file.is_file() else None

@@ -109,7 +109,9 @@ def machine() -> str:
 
 
 def _format_metrics(metrics: dict) -> str:
-    return "<br>".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items())
+    """Single figures only (curves recorded for other notebooks are left out)."""
+    return "<br>".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                       for k, v in metrics.items() if not isinstance(v, list))
 
 
 def table(results: dict, old_rows: dict, repo: str) -> str:

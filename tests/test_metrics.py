@@ -50,3 +50,16 @@ def test_record_writes_build_metrics_at_the_root(tmp_path, monkeypatch):
 def test_build_dir_is_at_the_repository_root():
     assert paths.build_dir() == paths.root() / "build"
     assert (paths.root() / "pyproject.toml").is_file()
+
+
+def test_curves_can_be_recorded_and_read_back(tmp_path, monkeypatch):
+    from helpers import report
+
+    monkeypatch.setattr(paths, "build_dir", lambda: tmp_path / "build")
+    assert metrics.recorded("03_seq2seq_attention") is None
+    metrics.record("03_seq2seq_attention", exact_match=1.0, curve=np.array([0.5, 0.9]), steps=[100, 200])
+    got = metrics.recorded("03_seq2seq_attention")
+    assert got == {"exact_match": 1.0, "curve": [0.5, 0.9], "steps": [100, 200]}
+    assert report._format_metrics(got) == "exact_match 1.000"
+    with pytest.raises(ValueError, match="non-finite"):
+        metrics.record("03_seq2seq_attention", curve=[1.0, float("inf")])

@@ -1,0 +1,172 @@
+"""Attention and Transformer blocks, as built in notebook 04 (``04_transformer.ipynb``) and reused
+by notebook 05 (the GPT).
+
+- ``scaled_dot_product_attention(q, k, v, mask=None)``: q (batch, heads, queries, depth),
+  k and v (batch, heads, keys, depth); ``mask`` is boolean, True where attention is allowed (as in
+  Keras), broadcastable to (batch, heads, queries, keys).
+- ``MultiHeadAttention``: the weight layout of ``keras.layers.MultiHeadAttention`` (query, key,
+  value and output projections, kernel then bias each), so weights copy both ways.
+- ``sinusoidal_positions``, ``causal_mask``, ``padding_mask``.
+- ``EncoderBlock`` and ``DecoderBlock``: pre-norm residual blocks (norm -> attention -> add;
+  norm -> feed-forward -> add). A ``DecoderBlock`` without cross-attention is a GPT block.
+"""
+
+import math
+
+import numpy as np
+
+from helpers.train import quiet_first_import
+
+with quiet_first_import():
+    import keras
+    import tensorflow as tf
+
+
+def scaled_dot_product_attention(q, k, v, mask=None, return_weights: bool = False):
+    """softmax(q k^T / sqrt(depth)) v, with disallowed positions (mask False) given no weight.
+
+    Returns the output (batch, heads, queries, depth_v) and, with ``return_weights``, also the
+    weights (batch, heads, queries, keys). A query row with no allowed key gets uniform weights
+    (as in Keras), not NaN.
+    """
+    q, k, v = (tf.convert_to_tensor(t) for t in (q, k, v))
+    if q.shape.rank != 4 or k.shape.rank != 4 or v.shape.rank != 4:
+        raise ValueError(f"q, k, v must be (batch, heads, time, depth), got {q.shape}, {k.shape}, {v.shape}")
+    scores = tf.matmul(q, k, transpose_b=True) / math.sqrt(q.shape[-1])  # (batch, heads, queries, keys)
+    if mask is not None:
+        scores = tf.where(tf.cast(mask, tf.bool), scores, tf.cast(-1e9, scores.dtype))
+    weights = tf.nn.softmax(scores, axis=-1)
+    out = tf.matmul(weights, v)  # (batch, heads, queries, depth_v)
+    return (out, weights) if return_weights else out
+
+
+def causal_mask(length, key_length=None):
+    """(length, key_length) boolean, True on and below the diagonal: query i may see key j <= i
+    (key_length defaults to length)."""
+    key_length = length if key_length is None else key_length
+    return tf.linalg.band_part(tf.ones([length, key_length], tf.bool), -1, 0)
+
+
+def padding_mask(tokens, pad_id: int = 0):
+    """(batch, 1, 1, time) boolean, False at padding: a mask over keys for every head and query."""
+    return (tf.convert_to_tensor(tokens) != pad_id)[:, None, None, :]
+
+
+def sinusoidal_positions(length: int, depth: int) -> np.ndarray:
+    """The Transformer's fixed positional encodings (length, depth), float32: sines in the even
+    columns and cosines in the odd ones, with wavelengths from 2 pi to 10000 * 2 pi."""
+    if depth % 2:
+        raise ValueError(f"depth must be even, got {depth}")
+    positions = np.arange(length)[:, None]  # (length, 1)
+    frequencies = 1.0 / 10000 ** (np.arange(0, depth, 2) / depth)  # (depth / 2,)
+    angles = positions * frequencies  # (length, depth / 2)
+    out = np.zeros((length, depth), np.float32)
+    out[:, 0::2], out[:, 1::2] = np.sin(angles), np.cos(angles)
+    return out
+
+
+class MultiHeadAttention(keras.layers.Layer):
+    """Multi-head attention with the weights of ``keras.layers.MultiHeadAttention``.
+
+    ``call(query, value, key=None, attention_mask=None, use_causal_mask=False,
+    return_attention_scores=False)`` as in Keras: query (batch, queries, dim), value and key
+    (batch, keys, dim); ``attention_mask`` (batch, queries, keys) boolean, True = allowed.
+    """
+
+    def __init__(self, num_heads: int, key_dim: int, **kwargs):
+        super().__init__(**kwargs)
+        self.num_heads, self.key_dim = num_heads, key_dim
+
+    def build(self, query_shape, value_shape=None, key_shape=None):
+        value_shape = query_shape if value_shape is None else value_shape
+        key_shape = value_shape if key_shape is None else key_shape
+        h, d = self.num_heads, self.key_dim
+        for name, dim in (("query", query_shape[-1]), ("key", key_shape[-1]), ("value", value_shape[-1])):
+            setattr(self, f"{name}_kernel", self.add_weight(name=f"{name}_kernel", shape=(dim, h, d),
+                                                            initializer="glorot_uniform"))
+            setattr(self, f"{name}_bias", self.add_weight(name=f"{name}_bias", shape=(h, d), initializer="zeros"))
+        self.output_kernel = self.add_weight(name="output_kernel", shape=(h, d, query_shape[-1]),
+                                             initializer="glorot_uniform")
+        self.output_bias = self.add_weight(name="output_bias", shape=(query_shape[-1],), initializer="zeros")
+
+    def split_heads(self, x, which: str):
+        """Project x (batch, time, dim) with the ``which`` ("query", "key" or "value") weights
+        into heads: (batch, heads, time, key_dim)."""
+        kernel, bias = getattr(self, f"{which}_kernel"), getattr(self, f"{which}_bias")
+        return tf.einsum("btm,mhd->bhtd", x, kernel) + bias[None, :, None, :]
+
+    def merge_heads(self, x):
+        """Heads (batch, heads, time, key_dim) -> output projection (batch, time, dim)."""
+        return tf.einsum("bhtd,hdm->btm", x, self.output_kernel) + self.output_bias
+
+    def call(self, query, value, key=None, attention_mask=None, use_causal_mask=False,
+             return_attention_scores=False):
+        key = value if key is None else key
+        mask = None if attention_mask is None else tf.cast(attention_mask, tf.bool)[:, None]  # (b, 1, q, k)
+        if use_causal_mask:
+            causal = causal_mask(tf.shape(query)[1], tf.shape(value)[1])[None, None]  # aligned at the start
+            mask = causal if mask is None else mask & causal
+        out, weights = scaled_dot_product_attention(
+            self.split_heads(query, "query"), self.split_heads(key, "key"), self.split_heads(value, "value"),
+            mask, return_weights=True)
+        out = self.merge_heads(out)  # (batch, queries, dim)
+        return (out, weights) if return_attention_scores else out
+
+    def get_config(self):
+        return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim}
+
+
+class FeedForward(keras.layers.Layer):
+    """Position-wise feed-forward network: dense (ff_dim, GELU) -> dense (dim)."""
+
+    def __init__(self, dim: int, ff_dim: int, **kwargs):
+        super().__init__(**kwargs)
+        self.up = keras.layers.Dense(ff_dim, activation="gelu")
+        self.down = keras.layers.Dense(dim)
+
+    def call(self, x):
+        return self.down(self.up(x))
+
+
+class EncoderBlock(keras.layers.Layer):
+    """Pre-norm encoder block: x + attention(norm(x)), then x + feed-forward(norm(x))."""
+
+    def __init__(self, dim: int, num_heads: int, ff_dim: int, **kwargs):
+        super().__init__(**kwargs)
+        self.norm1, self.norm2 = keras.layers.LayerNormalization(), keras.layers.LayerNormalization()
+        self.attention = MultiHeadAttention(num_heads, dim // num_heads)
+        self.feed_forward = FeedForward(dim, ff_dim)
+
+    def call(self, x, mask=None):
+        # x (batch, time, dim); mask (batch, time, time) boolean, True = allowed
+        h = self.norm1(x)
+        x = x + self.attention(h, h, attention_mask=mask)
+        return x + self.feed_forward(self.norm2(x))
+
+
+class DecoderBlock(keras.layers.Layer):
+    """Pre-norm decoder block: causal self-attention, then (optionally) cross-attention to the
+    encoder's output, then feed-forward; each as x + sublayer(norm(x)). Without cross-attention
+    it is the block of a decoder-only language model (GPT)."""
+
+    def __init__(self, dim: int, num_heads: int, ff_dim: int, cross_attention: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.norm1, self.norm3 = keras.layers.LayerNormalization(), keras.layers.LayerNormalization()
+        self.self_attention = MultiHeadAttention(num_heads, dim // num_heads)
+        self.cross = cross_attention
+        if cross_attention:
+            self.norm2 = keras.layers.LayerNormalization()
+            self.cross_attention = MultiHeadAttention(num_heads, dim // num_heads)
+        self.feed_forward = FeedForward(dim, ff_dim)
+
+    def call(self, x, memory=None, memory_mask=None, return_attention_scores=False):
+        # x (batch, time, dim); memory (batch, source, dim); memory_mask (batch, time, source)
+        h = self.norm1(x)
+        x = x + self.self_attention(h, h, use_causal_mask=True)
+        weights = None
+        if self.cross:
+            out, weights = self.cross_attention(self.norm2(x), memory, attention_mask=memory_mask,
+                                                return_attention_scores=True)
+            x = x + out
+        x = x + self.feed_forward(self.norm3(x))
+        return (x, weights) if return_attention_scores else x

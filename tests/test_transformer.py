@@ -1,0 +1,97 @@
+"""helpers.transformer: attention against a NumPy reference and keras.layers.MultiHeadAttention,
+weights copied both ways, with no mask, a padding mask and a causal mask."""
+
+import keras
+import numpy as np
+import pytest
+
+from helpers import transformer
+
+
+def reference_attention(q, k, v, mask=None):
+    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = np.where(mask, scores, -1e9)
+    weights = np.exp(scores - scores.max(-1, keepdims=True))
+    weights /= weights.sum(-1, keepdims=True)
+    return weights @ v, weights
+
+
+@pytest.mark.parametrize("mask_kind", ["none", "padding", "causal", "full"])
+def test_scaled_dot_product_attention_matches_numpy(mask_kind):
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.normal(size=(3, 2, 5, 8)) for _ in range(3))
+    mask = {"none": None, "padding": (np.arange(5) < np.array([5, 3, 1])[:, None])[:, None, None, :],
+            "causal": np.tril(np.ones((5, 5), bool)), "full": rng.random((3, 2, 5, 5)) > 0.3}[mask_kind]
+    out, weights = transformer.scaled_dot_product_attention(q, k, v, mask, return_weights=True)
+    expected, expected_weights = reference_attention(q, k, v, mask)
+    np.testing.assert_allclose(out, expected, atol=1e-9)
+    np.testing.assert_allclose(weights, expected_weights, atol=1e-9)
+    if mask is not None:
+        assert np.all(np.asarray(weights)[~np.broadcast_to(mask, weights.shape)] < 1e-12)
+
+
+def test_attention_refuses_inputs_without_heads():
+    with pytest.raises(ValueError, match="batch, heads, time, depth"):
+        transformer.scaled_dot_product_attention(np.zeros((2, 3, 4)), np.zeros((2, 3, 4)), np.zeros((2, 3, 4)))
+
+
+def test_masks_and_positions():
+    np.testing.assert_array_equal(transformer.causal_mask(3), np.tril(np.ones((3, 3), bool)))
+    np.testing.assert_array_equal(transformer.causal_mask(2, 4), [[1, 0, 0, 0], [1, 1, 0, 0]])
+    assert transformer.padding_mask(np.array([[5, 2, 0]])).numpy().tolist() == [[[[True, True, False]]]]
+    pe = transformer.sinusoidal_positions(50, 16)
+    assert pe.shape == (50, 16) and pe.dtype == np.float32
+    np.testing.assert_allclose(pe[0], [0, 1] * 8)  # sin 0, cos 0
+    np.testing.assert_allclose(pe[7, 0], np.sin(7), rtol=1e-6)
+    np.testing.assert_allclose(pe[7, 3], np.cos(7 / 10000 ** (2 / 16)), rtol=1e-6)
+    with pytest.raises(ValueError, match="even"):
+        transformer.sinusoidal_positions(5, 7)
+
+
+CASES = [(1, 8, 5, 5), (2, 16, 7, 7), (4, 32, 6, 9), (8, 64, 12, 12)]  # heads, dim, queries, keys
+
+
+@pytest.mark.parametrize("heads, dim, tq, tk", CASES)
+@pytest.mark.parametrize("mask_kind", ["none", "padding", "causal"])
+@pytest.mark.parametrize("direction", ["ours to keras", "keras to ours"])
+def test_multi_head_attention_matches_keras(heads, dim, tq, tk, mask_kind, direction):
+    rng = np.random.default_rng(heads * 100 + tq)
+    query = rng.normal(size=(3, tq, dim)).astype(np.float32)
+    value = rng.normal(size=(3, tk, dim)).astype(np.float32)
+    ours = transformer.MultiHeadAttention(heads, dim // heads)
+    theirs = keras.layers.MultiHeadAttention(heads, dim // heads)
+    ours.build(query.shape, value.shape)
+    theirs.build(query.shape, value.shape)
+    source, target = (ours, theirs) if direction == "ours to keras" else (theirs, ours)
+    source.set_weights([rng.normal(0, 0.3, w.shape).astype(np.float32) for w in source.get_weights()])
+    target.set_weights(source.get_weights())
+    options = {}
+    if mask_kind == "padding":
+        options["attention_mask"] = np.broadcast_to(np.arange(tk) < np.array([tk, 3, 1])[:, None, None], (3, tq, tk))
+    elif mask_kind == "causal":
+        options["use_causal_mask"] = True
+    out, scores = ours(query, value, return_attention_scores=True, **options)
+    expected, expected_scores = theirs(query, value, return_attention_scores=True, **options)
+    np.testing.assert_allclose(out, expected, atol=1e-5)
+    np.testing.assert_allclose(scores, expected_scores, atol=1e-5)
+
+
+def test_decoder_block_is_causal_and_encoder_block_respects_padding():
+    rng = np.random.default_rng(1)
+    block = transformer.DecoderBlock(16, 4, 32, cross_attention=False)
+    x = rng.normal(size=(2, 6, 16)).astype(np.float32)
+    changed = x.copy()
+    changed[:, 4:] += 1.0  # the future changes...
+    np.testing.assert_allclose(block(x)[:, :4], block(changed)[:, :4], atol=1e-5)  # ...the past does not
+    assert not np.allclose(block(x)[:, 4:], block(changed)[:, 4:])
+
+    encoder = transformer.EncoderBlock(16, 4, 32)
+    keep = np.broadcast_to(np.arange(6) < 4, (2, 6, 6))  # keys 4 and 5 are padding
+    noisy = x.copy()
+    noisy[:, 4:] = rng.normal(size=(2, 2, 16))
+    np.testing.assert_allclose(encoder(x, keep)[:, :4], encoder(noisy, keep)[:, :4], atol=1e-5)
+
+    cross = transformer.DecoderBlock(16, 4, 32)
+    out, weights = cross(x, memory=rng.normal(size=(2, 9, 16)).astype(np.float32), return_attention_scores=True)
+    assert out.shape == (2, 6, 16) and weights.shape == (2, 4, 6, 9)
