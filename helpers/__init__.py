@@ -9,7 +9,8 @@ One module per concern, imported on demand so that ``import helpers`` stays chea
 - ``helpers.plot``: the course's figure style, image grids, heat maps, training curves
 - ``helpers.hmm``: hidden Markov models: forward-backward, Viterbi, Baum-Welch (notebook 01)
 - ``helpers.rnn``: the GRU cell of notebook 02, and a loop that runs a cell over time
-- ``helpers.sampling``: temperature sampling, greedy decoding and beam search
+- ``helpers.sampling``: temperature, top-k and nucleus sampling, greedy decoding, beam search
+- ``helpers.transformer``: attention, multi-head attention, positions, Transformer blocks
 - ``helpers.checks``: auto-checks for the exercises
 - ``helpers.colab``: the Colab badge and bootstrap cell
 - ``helpers.report``: runs the notebooks and writes the timing table (``make report``)
@@ -24,4 +25,4 @@ import os
 # boolean ops on CPUs without AVX-512); real failures still reach Python as exceptions.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-__all__ = ["checks", "colab", "data", "hmm", "metrics", "paths", "plot", "rnn", "sampling", "text", "train"]
+__all__ = ["checks", "colab", "data", "hmm", "metrics", "paths", "plot", "rnn", "sampling", "text", "train", "transformer"]

@@ -267,3 +267,73 @@ def beam_step(function: Callable, quiet: bool = False) -> Result:
 
     compare = _compare_parts(("new_scores", "parents", "tokens"), atol=1e-9)
     return run("beam_step", function, cases, compare=compare, quiet=quiet)
+
+
+# Notebook 04: the causal mask, and splitting and merging heads ---------------------------------
+
+
+def causal_mask(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(length) -> (length, length)`` boolean mask, True where query i may attend
+    to key j (j <= i)."""
+    cases = [(f"length {n}", (n,), np.tril(np.ones((n, n), bool))) for n in (1, 2, 5, 16)]
+
+    def compare(got, expected):
+        got = np.asarray(got)
+        if got.dtype != bool:
+            return f"dtype {got.dtype}: return booleans (True = may attend)"
+        return compare_arrays(got.astype(int), expected.astype(int), 0)
+
+    return run("causal_mask", function, cases, compare=compare, quiet=quiet)
+
+
+def split_heads(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(x, num_heads) -> (batch, heads, time, depth)`` for x (batch, time,
+    heads * depth): the last axis is cut into ``num_heads`` consecutive blocks, one per head."""
+    rng = np.random.default_rng(0)
+    cases = []
+    for batch, time, heads, depth in ((1, 1, 1, 4), (2, 5, 4, 3), (3, 7, 8, 16)):
+        x = rng.normal(size=(batch, time, heads * depth))
+        cases.append((f"{heads} heads of {depth}", (x, heads),
+                      x.reshape(batch, time, heads, depth).transpose(0, 2, 1, 3)))
+    return run("split_heads", function, cases, quiet=quiet)
+
+
+def merge_heads(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(x) -> (batch, time, heads * depth)`` for x (batch, heads, time, depth): the
+    inverse of ``split_heads``."""
+    rng = np.random.default_rng(1)
+    cases = []
+    for batch, heads, time, depth in ((1, 1, 1, 4), (2, 4, 5, 3), (3, 8, 7, 16)):
+        x = rng.normal(size=(batch, heads, time, depth))
+        cases.append((f"{heads} heads of {depth}", (x,), x.transpose(0, 2, 1, 3).reshape(batch, time, heads * depth)))
+    return run("merge_heads", function, cases, quiet=quiet)
+
+
+# Notebook 05: top-k filtering and the key-value cache update ----------------------------------
+
+
+def top_k(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(logits, k) -> logits`` (n, vocabulary): the k largest of each row kept,
+    every other entry -inf (against ``helpers.sampling.top_k_filter``)."""
+    from helpers import sampling
+
+    rng = np.random.default_rng(0)
+    cases = [(f"{n} rows of {v}, k={k}", (logits, k), sampling.top_k_filter(logits, k))
+             for n, v, k in ((1, 5, 1), (3, 10, 3), (4, 65, 10), (2, 6, 6))
+             for logits in [rng.normal(size=(n, v)) * 3]]
+    return run("top_k", function, cases, quiet=quiet)
+
+
+def cache_update(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(cache, new, position) -> cache``: cache (batch, heads, length, depth) with
+    the keys (or values) of one new position, new (batch, heads, 1, depth), written at index
+    ``position`` along the length axis; every other entry unchanged."""
+    rng = np.random.default_rng(2)
+    cases = []
+    for b, h, length, d, position in ((1, 1, 4, 2, 0), (2, 4, 16, 8, 7), (1, 2, 8, 4, 7)):
+        cache = rng.normal(size=(b, h, length, d)).astype(np.float32)
+        new = rng.normal(size=(b, h, 1, d)).astype(np.float32)
+        expected = cache.copy()
+        expected[:, :, position] = new[:, :, 0]
+        cases.append((f"length {length}, write at {position}", (cache, new, position), expected))
+    return run("cache_update", function, cases, compare=lambda g, e: compare_arrays(g, e, 1e-6), quiet=quiet)

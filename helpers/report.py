@@ -48,6 +48,7 @@ YARDSTICK = [
     ("01_markov_chains_and_hmm", "ngram_nats_per_char", "n-gram, interpolated (n chosen on validation)", "names (test split)"),
     ("01_markov_chains_and_hmm", "hmm32_nats_per_char", "HMM, 32 states, Baum-Welch", "names (test split)"),
     ("02_rnn_language_model", "nats_per_char", "GRU language model, 192 units (ours)", "names (test split)"),
+    ("05_gpt", "val_nats_per_char", "GPT, 3 layers, 128 wide, ALiBi, 100 s of training", "tinyshakespeare (last 10 %)"),
 ]
 
 

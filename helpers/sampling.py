@@ -2,7 +2,8 @@
 beam search.
 
 Temperature sampling is taught in notebook 02 (``02_rnn_language_model.ipynb``), greedy decoding
-and beam search in notebook 03 (``03_seq2seq_attention.ipynb``).
+and beam search in notebook 03 (``03_seq2seq_attention.ipynb``), top-k and nucleus (top-p)
+sampling in notebook 05 (``05_gpt.ipynb``).
 
 Greedy and beam search work with any model through a ``step`` function::
 
@@ -35,14 +36,50 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
     return np.asarray(logits, dtype=np.float64) / temperature
 
 
-def sample(logits, temperature: float = 1.0, rng: np.random.Generator | None = None) -> np.ndarray:
-    """Draw one token id from each row of ``logits`` (..., vocabulary) at ``temperature``.
+def top_k_filter(logits, k: int) -> np.ndarray:
+    """Keep the ``k`` largest logits of each row (..., vocabulary), set the rest to -inf (ties at
+    the k-th value are all kept). Taught in notebook 05."""
+    if isinstance(k, bool) or int(k) != k or k < 1:
+        raise ValueError(f"top_k must be a whole number >= 1, got {k}")
+    logits = np.asarray(logits, dtype=np.float64)
+    k = min(int(k), logits.shape[-1])
+    kth = np.sort(logits, axis=-1)[..., -k, None]  # the k-th largest of each row
+    return np.where(logits >= kth, logits, -np.inf)
+
+
+def top_p_filter(logits, p: float) -> np.ndarray:
+    """Nucleus filtering: keep the smallest set of most probable tokens whose probabilities add
+    up to at least ``p`` (0 < p <= 1), set the rest to -inf. Taught in notebook 05."""
+    if not 0 < p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {p}")
+    logits = np.asarray(logits, dtype=np.float64)
+    probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    probs /= probs.sum(axis=-1, keepdims=True)
+    order = np.argsort(-probs, axis=-1)  # most probable first
+    sorted_probs = np.take_along_axis(probs, order, axis=-1)
+    cumulative = np.cumsum(sorted_probs, axis=-1)
+    before = np.concatenate([np.zeros_like(cumulative[..., :1]), cumulative[..., :-1]], axis=-1)  # mass ahead
+    keep_sorted = before < p  # a token is kept if the ones before it have not reached p yet
+    keep = np.zeros_like(keep_sorted)
+    np.put_along_axis(keep, order, keep_sorted, axis=-1)
+    return np.where(keep, logits, -np.inf)
+
+
+def sample(logits, temperature: float = 1.0, rng: np.random.Generator | None = None,
+           top_k: int | None = None, top_p: float | None = None) -> np.ndarray:
+    """Draw one token id from each row of ``logits`` (..., vocabulary) at ``temperature``,
+    optionally only among the ``top_k`` most likely tokens and/or the nucleus of mass ``top_p``
+    (applied in that order, after the temperature).
 
     Returns int64 ids of shape ``logits.shape[:-1]``. ``rng`` defaults to a new unseeded
     generator; pass ``np.random.default_rng(seed)`` for repeatable samples.
     """
     rng = np.random.default_rng() if rng is None else rng
     scaled = apply_temperature(logits, temperature)
+    if top_k is not None:
+        scaled = top_k_filter(scaled, top_k)
+    if top_p is not None:
+        scaled = top_p_filter(scaled, top_p)
     scaled -= scaled.max(axis=-1, keepdims=True)  # for exp without overflow
     probs = np.exp(scaled)
     cumulative = np.cumsum(probs, axis=-1)  # inverse-CDF sampling, one uniform per row

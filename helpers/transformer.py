@@ -6,7 +6,8 @@ by notebook 05 (the GPT).
   Keras), broadcastable to (batch, heads, queries, keys).
 - ``MultiHeadAttention``: the weight layout of ``keras.layers.MultiHeadAttention`` (query, key,
   value and output projections, kernel then bias each), so weights copy both ways.
-- ``sinusoidal_positions``, ``causal_mask``, ``padding_mask``.
+- ``sinusoidal_positions``, ``alibi_bias`` (relative positions as a score penalty),
+  ``causal_mask``, ``padding_mask``.
 - ``EncoderBlock`` and ``DecoderBlock``: pre-norm residual blocks (norm -> attention -> add;
   norm -> feed-forward -> add). A ``DecoderBlock`` without cross-attention is a GPT block.
 """
@@ -22,8 +23,11 @@ with quiet_first_import():
     import tensorflow as tf
 
 
-def scaled_dot_product_attention(q, k, v, mask=None, return_weights: bool = False):
-    """softmax(q k^T / sqrt(depth)) v, with disallowed positions (mask False) given no weight.
+def scaled_dot_product_attention(q, k, v, mask=None, return_weights: bool = False, bias=None):
+    """softmax(q k^T / sqrt(depth) + bias) v, with disallowed positions (mask False) given no weight.
+
+    ``bias`` (optional) is added to the scores, broadcastable to (batch, heads, queries, keys):
+    notebook 05 uses it for ALiBi's distance penalty (``alibi_bias``).
 
     Returns the output (batch, heads, queries, depth_v) and, with ``return_weights``, also the
     weights (batch, heads, queries, keys). A query row with no allowed key gets uniform weights
@@ -33,6 +37,8 @@ def scaled_dot_product_attention(q, k, v, mask=None, return_weights: bool = Fals
     if q.shape.rank != 4 or k.shape.rank != 4 or v.shape.rank != 4:
         raise ValueError(f"q, k, v must be (batch, heads, time, depth), got {q.shape}, {k.shape}, {v.shape}")
     scores = tf.matmul(q, k, transpose_b=True) / math.sqrt(q.shape[-1])  # (batch, heads, queries, keys)
+    if bias is not None:
+        scores += tf.cast(bias, scores.dtype)
     if mask is not None:
         scores = tf.where(tf.cast(mask, tf.bool), scores, tf.cast(-1e9, scores.dtype))
     weights = tf.nn.softmax(scores, axis=-1)
@@ -50,6 +56,22 @@ def causal_mask(length, key_length=None):
 def padding_mask(tokens, pad_id: int = 0):
     """(batch, 1, 1, time) boolean, False at padding: a mask over keys for every head and query."""
     return (tf.convert_to_tensor(tokens) != pad_id)[:, None, None, :]
+
+
+def alibi_slopes(num_heads: int) -> np.ndarray:
+    """ALiBi's per-head slopes (num_heads,): 2^(-8/H), 2^(-16/H), ... (Press et al., 2022)."""
+    return 2.0 ** (-8.0 * np.arange(1, num_heads + 1) / num_heads)
+
+
+def alibi_bias(num_heads: int, queries: int, keys: int, offset=0):
+    """ALiBi: a penalty on attention scores growing with distance, -slope_h * (i - j), shaped
+    (1, heads, queries, keys), float32. Query i sits at position ``offset + i`` and key j at
+    position j, so with a cache one new query at ``offset`` = its position sees all earlier keys.
+    Positions enter only as distances, so a model trained on short windows can read longer ones."""
+    i = tf.cast(offset + tf.range(queries), tf.float32)[:, None]  # (queries, 1)
+    j = tf.cast(tf.range(keys), tf.float32)[None, :]  # (1, keys)
+    slopes = tf.constant(alibi_slopes(num_heads), tf.float32)[:, None, None]  # (heads, 1, 1)
+    return (-slopes * tf.abs(i - j))[None]  # (1, heads, queries, keys)
 
 
 def sinusoidal_positions(length: int, depth: int) -> np.ndarray:
@@ -100,7 +122,7 @@ class MultiHeadAttention(keras.layers.Layer):
         return tf.einsum("bhtd,hdm->btm", x, self.output_kernel) + self.output_bias
 
     def call(self, query, value, key=None, attention_mask=None, use_causal_mask=False,
-             return_attention_scores=False):
+             return_attention_scores=False, attention_bias=None):
         key = value if key is None else key
         mask = None if attention_mask is None else tf.cast(attention_mask, tf.bool)[:, None]  # (b, 1, q, k)
         if use_causal_mask:
@@ -108,7 +130,7 @@ class MultiHeadAttention(keras.layers.Layer):
             mask = causal if mask is None else mask & causal
         out, weights = scaled_dot_product_attention(
             self.split_heads(query, "query"), self.split_heads(key, "key"), self.split_heads(value, "value"),
-            mask, return_weights=True)
+            mask, return_weights=True, bias=attention_bias)
         out = self.merge_heads(out)  # (batch, queries, dim)
         return (out, weights) if return_attention_scores else out
 
@@ -159,10 +181,11 @@ class DecoderBlock(keras.layers.Layer):
             self.cross_attention = MultiHeadAttention(num_heads, dim // num_heads)
         self.feed_forward = FeedForward(dim, ff_dim)
 
-    def call(self, x, memory=None, memory_mask=None, return_attention_scores=False):
-        # x (batch, time, dim); memory (batch, source, dim); memory_mask (batch, time, source)
+    def call(self, x, memory=None, memory_mask=None, return_attention_scores=False, self_bias=None):
+        # x (batch, time, dim); memory (batch, source, dim); memory_mask (batch, time, source);
+        # self_bias: added to the self-attention scores (ALiBi), (1, heads, time, time)
         h = self.norm1(x)
-        x = x + self.self_attention(h, h, use_causal_mask=True)
+        x = x + self.self_attention(h, h, use_causal_mask=True, attention_bias=self_bias)
         weights = None
         if self.cross:
             out, weights = self.cross_attention(self.norm2(x), memory, attention_mask=memory_mask,

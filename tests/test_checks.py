@@ -100,3 +100,33 @@ def test_attention_and_beam_checks_catch_a_missing_mask_and_a_wrong_order():
 
     assert checks.beam_step(step)
     assert not checks.beam_step(lambda *args: step(*args, best_first=False))
+
+
+def test_transformer_checks_accept_right_answers_and_catch_transposed_ones():
+    assert checks.causal_mask(lambda n: np.tril(np.ones((n, n), bool)))
+    assert not checks.causal_mask(lambda n: np.triu(np.ones((n, n), bool)))
+    assert not checks.causal_mask(lambda n: np.tril(np.ones((n, n))))  # not booleans
+
+    def split(x, heads):
+        b, t, m = x.shape
+        return x.reshape(b, t, heads, m // heads).transpose(0, 2, 1, 3)
+
+    assert checks.split_heads(split)
+    assert not checks.split_heads(lambda x, heads: x.reshape(x.shape[0], heads, x.shape[1], -1))
+    assert checks.merge_heads(lambda x: x.transpose(0, 2, 1, 3).reshape(x.shape[0], x.shape[2], -1))
+    assert not checks.merge_heads(lambda x: x.reshape(x.shape[0], x.shape[2], -1))
+
+
+def test_gpt_checks_catch_an_off_by_one():
+    from helpers import sampling
+
+    assert checks.top_k(sampling.top_k_filter)
+    assert not checks.top_k(lambda logits, k: sampling.top_k_filter(logits, k + 1) if k < logits.shape[1] else logits)
+
+    def update(cache, new, position, shift=0):
+        out = np.array(cache)
+        out[:, :, position + shift] = np.asarray(new)[:, :, 0]
+        return out
+
+    assert checks.cache_update(update)
+    assert not checks.cache_update(lambda c, n, p: update(c, n, p, shift=-1 if p else 0))

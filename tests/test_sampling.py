@@ -130,3 +130,29 @@ def test_bad_search_settings_are_refused(options, message):
     settings = dict(max_length=3, beam_width=2) | options
     with pytest.raises(ValueError, match=message):
         sampling.beam_search(step, state, 3, START, END, **settings)
+
+
+def test_top_k_and_top_p_keep_the_right_tokens():
+    logits = np.log(np.array([[0.5, 0.2, 0.15, 0.1, 0.05]]))
+    assert np.isfinite(sampling.top_k_filter(logits, 2)).tolist() == [[True, True, False, False, False]]
+    assert np.isfinite(sampling.top_k_filter(logits, 99)).all()
+    assert np.isfinite(sampling.top_p_filter(logits, 0.5)).tolist() == [[True, False, False, False, False]]
+    assert np.isfinite(sampling.top_p_filter(logits, 0.6)).tolist() == [[True, True, False, False, False]]
+    assert np.isfinite(sampling.top_p_filter(logits, 0.85)).tolist() == [[True, True, True, False, False]]
+    assert np.isfinite(sampling.top_p_filter(logits, 1.0)).all()
+    shuffled = logits[:, [3, 0, 4, 2, 1]]  # the order of the vocabulary does not matter
+    assert np.isfinite(sampling.top_p_filter(shuffled, 0.6)).tolist() == [[False, True, False, False, True]]
+    ids = sampling.sample(np.repeat(logits, 20_000, axis=0), 1.0, np.random.default_rng(0), top_k=2)
+    np.testing.assert_allclose(np.bincount(ids, minlength=5) / len(ids), [5 / 7, 2 / 7, 0, 0, 0], atol=0.01)
+    ids = sampling.sample(np.repeat(logits, 20_000, axis=0), 1.0, np.random.default_rng(0), top_p=0.85)
+    np.testing.assert_allclose(np.bincount(ids, minlength=5) / len(ids), [0.5 / 0.85, 0.2 / 0.85, 0.15 / 0.85, 0, 0],
+                               atol=0.01)
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(top_k=0), "top_k"), (dict(top_k=1.5), "top_k"), (dict(top_p=0.0), "top_p"),
+    (dict(top_p=1.01), "top_p"), (dict(top_p=-0.2), "top_p"), (dict(temperature=0.0), "temperature"),
+])  # fmt: skip
+def test_bad_sampling_settings_are_refused(options, message):
+    with pytest.raises(ValueError, match=message):
+        sampling.sample(np.zeros((2, 4)), **({"temperature": 1.0} | options))

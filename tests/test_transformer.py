@@ -95,3 +95,20 @@ def test_decoder_block_is_causal_and_encoder_block_respects_padding():
     cross = transformer.DecoderBlock(16, 4, 32)
     out, weights = cross(x, memory=rng.normal(size=(2, 9, 16)).astype(np.float32), return_attention_scores=True)
     assert out.shape == (2, 6, 16) and weights.shape == (2, 4, 6, 9)
+
+
+def test_alibi_penalises_distance_and_works_with_an_offset():
+    bias = transformer.alibi_bias(4, 5, 5).numpy()
+    assert bias.shape == (1, 4, 5, 5)
+    np.testing.assert_allclose(bias[0, 0, 4, 1], -3 * 2 ** -2)  # head 0: slope 1/4, distance 3
+    np.testing.assert_allclose(bias[0, 3, 2, 2], 0.0)
+    last = transformer.alibi_bias(4, 1, 5, offset=4).numpy()  # one new query at position 4
+    np.testing.assert_allclose(last[0, :, 0], bias[0, :, 4])
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.normal(size=(1, 4, 5, 8)) for _ in range(3))
+    out = transformer.scaled_dot_product_attention(q, k, v, transformer.causal_mask(5), bias=bias)
+    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(8) + bias
+    weights = np.where(np.tril(np.ones((5, 5), bool)), scores, -1e9)
+    weights = np.exp(weights - weights.max(-1, keepdims=True))
+    weights /= weights.sum(-1, keepdims=True)
+    np.testing.assert_allclose(out, weights @ v, atol=1e-9)
