@@ -5,7 +5,8 @@ One module per concern, imported on demand so that ``import helpers`` stays chea
 - ``helpers.data``: data sets, offline-first (cache, mirror, checksummed download) and generated
 - ``helpers.text``: character vocabularies, encoding, batching
 - ``helpers.train``: seeding, a progress bar for custom training loops, a timer
-- ``helpers.metrics``: nats and bits per character, perplexity, recording headline figures
+- ``helpers.metrics``: nats and bits per character, perplexity, exact match, digits-FID and class
+  coverage, recording headline figures
 - ``helpers.plot``: the course's figure style, image grids, heat maps, training curves
 - ``helpers.hmm``: hidden Markov models: forward-backward, Viterbi, Baum-Welch (notebook 01)
 - ``helpers.rnn``: the GRU cell of notebook 02, and a loop that runs a cell over time

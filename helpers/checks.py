@@ -37,7 +37,9 @@ def compare_arrays(got, expected, atol: float = 1e-8) -> str | None:
         return f"shape {got.shape}, expected {expected.shape}"
     if not np.all(np.isfinite(got) == np.isfinite(expected)):
         return "has inf or nan where the answer does not (or the other way round)"
-    diff = np.abs(np.where(np.isfinite(expected), got - expected, 0.0))
+    finite = np.isfinite(expected)
+    diff = np.zeros(expected.shape)
+    diff[finite] = np.abs(got[finite] - expected[finite])  # inf and nan positions were compared above
     if diff.max(initial=0.0) > atol:
         where = np.unravel_index(np.argmax(diff), diff.shape)
         return (f"largest difference {diff.max():.3g} at index {tuple(int(i) for i in where)}: "

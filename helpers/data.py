@@ -67,7 +67,7 @@ DOWNLOADS = {
     ),
 }
 
-KNOWN = ("names", "tinyshakespeare", "digits", "dates")
+KNOWN = ("names", "tinyshakespeare", "digits", "dates", "shapes")
 
 TIMEOUT = 30  # seconds to wait for a server before calling it offline
 
@@ -333,7 +333,44 @@ def _dates(split: str = "train", size: int | None = None, seed: int = 0) -> list
     return pairs
 
 
-_LOADERS = {"names": _names, "tinyshakespeare": _tinyshakespeare, "digits": _digits, "dates": _dates}
+# Shapes: small grey-scale images with known factors, for latent traversals ------------------
+
+SHAPE_KINDS = ("square", "circle", "triangle")
+
+
+def _shapes(n: int = 10_000, size: int = 16, seed: int = 0, rotation: bool = False):
+    """``n`` images (n, size, size) float32 in [0, 1] of one white shape on black, and their
+    factors: a dict of arrays (n,) with ``kind`` (0 square, 1 circle, 2 triangle, see
+    ``SHAPE_KINDS``), ``scale`` (half-width as a share of the image, 0.12-0.25), ``x`` and ``y``
+    (centre, as a share of the image, 0.35-0.65; every shape stays inside the image) and ``angle``
+    (radians; 0 unless ``rotation``).
+    Drawn from ``seed``; edges are anti-aliased by 4x4 supersampling.
+    """
+    if int(n) != n or n < 1 or int(size) != size or size < 8:
+        raise ValueError(f"need a whole number n >= 1 and size >= 8, got n={n}, size={size}")
+    rng = np.random.default_rng(seed)
+    factors = {"kind": rng.integers(0, len(SHAPE_KINDS), n), "scale": rng.uniform(0.12, 0.25, n),
+               "x": rng.uniform(0.35, 0.65, n), "y": rng.uniform(0.35, 0.65, n),
+               "angle": rng.uniform(0, 2 * np.pi, n) if rotation else np.zeros(n)}
+    fine = (np.arange(size * 4) + 0.5) / (size * 4)  # sub-pixel centres in [0, 1]
+    images = np.empty((n, size, size), np.float32)
+    for start in range(0, n, 500):
+        part = slice(start, start + 500)
+        f = {key: value[part][:, None, None] for key, value in factors.items()}
+        dx, dy = fine[None, None, :] - f["x"], fine[None, :, None] - f["y"]
+        c, s = np.cos(f["angle"]), np.sin(f["angle"])
+        u, v = (c * dx + s * dy) / f["scale"], (-s * dx + c * dy) / f["scale"]  # shape coordinates
+        square = (np.abs(u) <= 1) & (np.abs(v) <= 1)
+        circle = u**2 + v**2 <= 1
+        triangle = (v <= 0.5) & (v >= 2 * np.abs(u) - 1.3)  # pointing up (v grows downwards)
+        inside = np.where(f["kind"] == 0, square, np.where(f["kind"] == 1, circle, triangle))
+        m = len(inside)
+        images[part] = inside.reshape(m, size, 4, size, 4).mean(axis=(2, 4))
+    return images, factors
+
+
+_LOADERS = {"names": _names, "tinyshakespeare": _tinyshakespeare, "digits": _digits, "dates": _dates,
+            "shapes": _shapes}
 
 
 def load(name: str, **options):
@@ -343,6 +380,7 @@ def load(name: str, **options):
     - ``tinyshakespeare`` (``split``: all, train, valid): str
     - ``digits`` (``split``: all, train, test): images (n, 8, 8) float32 in [0, 1], labels (n,)
     - ``dates`` (``split``: train, test; ``size``; ``seed``): list of (human, ISO 8601) pairs
+    - ``shapes`` (``n``, ``size``, ``seed``, ``rotation``): images (n, size, size) and factors
     """
     _check_name(name)
     return _LOADERS[name](**options)

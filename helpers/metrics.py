@@ -94,3 +94,108 @@ def recorded(notebook: str) -> dict | None:
     (e.g. notebook 04 reads notebook 03's training curve to compare with it)."""
     file = paths.build_dir() / "metrics" / f"{notebook}.json"
     return json.loads(file.read_text()) if file.is_file() else None
+
+
+# The image yardstick: digits-FID and class coverage -------------------------------------------
+
+CLASSIFIER_FILE = "digits_classifier.keras"
+
+
+def _train_classifier(epochs: int = 60):
+    """A small MLP on the digits training split, trained the same way every time: seeded
+    initialisers and a fixed batch order, touching no global random state (a notebook that
+    calls digits_fid keeps its own random streams). Its 64-unit hidden layer gives the features
+    of digits-FID."""
+    from helpers import data
+    from helpers.train import quiet_first_import
+
+    with quiet_first_import():
+        import keras
+
+    images, labels = data.load("digits", split="train")
+    images = images.reshape(-1, 64)
+    rng = np.random.default_rng(2024)
+    order = np.concatenate([rng.permutation(len(images)) for _ in range(epochs)])  # every epoch shuffled
+
+    def dense(units, seed, **options):
+        return keras.layers.Dense(units, kernel_initializer=keras.initializers.GlorotUniform(seed=seed), **options)
+
+    model = keras.Sequential([keras.Input((64,)), dense(128, 1, activation="relu"),
+                              dense(64, 2, activation="relu", name="features"), dense(10, 3, name="logits")])
+    model.compile(keras.optimizers.Adam(1e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(images[order], labels[order], batch_size=64, epochs=1, shuffle=False, verbose=0)
+    return model
+
+
+_CLASSIFIER = None
+
+
+def digits_classifier():
+    """The digits classifier of the image yardstick (a keras.Sequential: 64 pixels -> 128 -> 64
+    features -> 10 logits), trained once and cached as ``digits_classifier.keras`` in the data
+    cache; a cached file that cannot be read is replaced by a freshly trained one."""
+    global _CLASSIFIER
+    if _CLASSIFIER is None:
+        import keras
+
+        from helpers import paths
+
+        file = paths.data_dir() / CLASSIFIER_FILE
+        try:
+            _CLASSIFIER = keras.saving.load_model(file)
+        except Exception:  # missing, corrupt or from an incompatible Keras: train it again
+            _CLASSIFIER = _train_classifier()
+            file.parent.mkdir(parents=True, exist_ok=True)
+            part = file.with_name(file.stem + ".part.keras")
+            _CLASSIFIER.save(part)
+            part.replace(file)
+    return _CLASSIFIER
+
+
+def _digit_images(images) -> np.ndarray:
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim not in (2, 3) or images.shape[1:] not in ((8, 8), (64,)) or len(images) < 2:
+        raise ValueError(f"need at least 2 digit images shaped (n, 8, 8) or (n, 64), got {images.shape}")
+    if not np.all(np.isfinite(images)) or images.min() < -0.01 or images.max() > 1.01:
+        raise ValueError("pixel values must lie in [0, 1] like data.load('digits'); rescale your samples")
+    return images.reshape(len(images), 64)
+
+
+def digits_features(images) -> np.ndarray:
+    """The classifier's 64 hidden features of digit images (n, 8, 8) in [0, 1]: (n, 64)."""
+    model = digits_classifier()
+    x = _digit_images(images)
+    for layer in model.layers[: [layer.name for layer in model.layers].index("features") + 1]:
+        x = layer(x)
+    return np.asarray(x, dtype=np.float64)
+
+
+def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """The Fréchet distance between Gaussians fitted to two sets of feature vectors (n, d):
+    |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^(1/2))."""
+    mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    # tr((S_a S_b)^(1/2)) is the sum of square roots of the eigenvalues of S_a S_b (real, >= 0)
+    eig = np.linalg.eigvals(cov_a @ cov_b).real.clip(min=0)
+    return float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * np.sqrt(eig).sum())
+
+
+def digits_fid(images, reference: str = "test") -> float:
+    """digits-FID: the Fréchet distance between the classifier features of ``images`` (n, 8, 8)
+    in [0, 1] and those of the real digits of the ``reference`` split. Lower is better; real test
+    digits against the training digits set the floor (see the calibration in the tests)."""
+    from helpers import data
+
+    real, _ = data.load("digits", split=reference)
+    return frechet_distance(digits_features(images), digits_features(real))
+
+
+def class_coverage(images) -> np.ndarray:
+    """The share of ``images`` that the digits classifier assigns to each class 0-9: (10,)."""
+    logits = np.asarray(digits_classifier()(_digit_images(images)))
+    return np.bincount(logits.argmax(axis=1), minlength=10) / len(logits)
+
+
+def classify_digits(images) -> np.ndarray:
+    """The digits classifier's label for each image (n,), e.g. to check a conditional model."""
+    return np.asarray(digits_classifier()(_digit_images(images))).argmax(axis=1)
