@@ -298,6 +298,16 @@ def format_date(d: dt.date, fmt: str) -> str:
     return fmt.format(**f)
 
 
+def date_format(human: str, iso: str) -> str:
+    """Which of ``DATE_FORMATS`` wrote ``human`` for the date ``iso`` (notebooks 03 and 04 group
+    results and attention maps by format)."""
+    day = dt.date.fromisoformat(iso)
+    for fmt in DATE_FORMATS:
+        if format_date(day, fmt) == human:
+            return fmt
+    raise ValueError(f"{human!r} is not {iso} in any of data.DATE_FORMATS")
+
+
 DATES_TEST_FRACTION = 0.1  # of the calendar days from 1950 to 2049, kept for the test split
 
 

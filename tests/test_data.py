@@ -240,3 +240,12 @@ def test_two_digit_years_mean_1950_to_2049():
         if re.fullmatch(r"\d{1,2}/\d{1,2}/\d\d", human):
             yy = int(human[-2:])
             assert int(iso[:4]) == (1900 + yy if yy >= 50 else 2000 + yy)
+
+
+def test_date_format_finds_the_format_that_wrote_a_date():
+    for human, iso in data.load("dates", split="test", size=300):
+        fmt = data.date_format(human, iso)
+        assert data.format_date(dt.date.fromisoformat(iso), fmt) == human
+    assert data.date_format("2021-03-03", "2021-03-03") == "{yyyy}-{mm}-{dd}"
+    with pytest.raises(ValueError, match="DATE_FORMATS"):
+        data.date_format("3 March 2021", "2021-03-04")
