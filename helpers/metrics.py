@@ -190,12 +190,12 @@ def digits_fid(images, reference: str = "test") -> float:
     return frechet_distance(digits_features(images), digits_features(real))
 
 
-def class_coverage(images) -> np.ndarray:
-    """The share of ``images`` that the digits classifier assigns to each class 0-9: (10,)."""
-    logits = np.asarray(digits_classifier()(_digit_images(images)))
-    return np.bincount(logits.argmax(axis=1), minlength=10) / len(logits)
-
-
 def classify_digits(images) -> np.ndarray:
     """The digits classifier's label for each image (n,), e.g. to check a conditional model."""
     return np.asarray(digits_classifier()(_digit_images(images))).argmax(axis=1)
+
+
+def class_coverage(images) -> np.ndarray:
+    """The share of ``images`` that the digits classifier assigns to each class 0-9: (10,)."""
+    labels = classify_digits(images)
+    return np.bincount(labels, minlength=10) / len(labels)
