@@ -339,3 +339,83 @@ def cache_update(function: Callable, quiet: bool = False) -> Result:
         expected[:, :, position] = new[:, :, 0]
         cases.append((f"length {length}, write at {position}", (cache, new, position), expected))
     return run("cache_update", function, cases, compare=lambda g, e: compare_arrays(g, e, 1e-6), quiet=quiet)
+
+
+# Notebook 07 -----------------------------------------------------------------------------------
+
+
+def _gaussian_cases(seed: int):
+    rng = np.random.default_rng(seed)
+    return [(f"{n} codes of {d} dimensions", rng.normal(size=(n, d)), rng.normal(0, 1.5, size=(n, d)))
+            for n, d in ((1, 1), (4, 2), (16, 8))]
+
+
+def reparameterise(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(mu, log_var, eps) -> z`` (n, d): z = mu + sigma * eps with
+    sigma = exp(log_var / 2), so that z is a differentiable function of mu and log_var."""
+    cases = []
+    for i, (description, mu, log_var) in enumerate(_gaussian_cases(3)):
+        eps = np.random.default_rng(i).normal(size=mu.shape)
+        cases.append((description, (mu, log_var, eps), mu + np.sqrt(np.exp(log_var)) * eps))
+    return run("reparameterise", function, cases, compare=lambda g, e: compare_arrays(g, e, 1e-5), quiet=quiet)
+
+
+def gaussian_kl(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(mu, log_var) -> kl`` (n,): KL(N(mu, diag(exp(log_var))) || N(0, I)) in
+    nats, summed over the d latent dimensions of each of the n codes."""
+    cases = []
+    for description, mu, log_var in _gaussian_cases(4):
+        variance = np.exp(log_var)
+        # per dimension: -log sigma + (sigma^2 + mu^2) / 2 - 1/2, the textbook form
+        expected = np.sum(-0.5 * log_var + (variance + mu**2) / 2 - 0.5, axis=-1)
+        cases.append((description, (mu, log_var), expected))
+    cases.append(("the prior itself (mu = 0, log_var = 0) has KL 0", (np.zeros((2, 3)), np.zeros((2, 3))), np.zeros(2)))
+    return run("gaussian_kl", function, cases, compare=lambda g, e: compare_arrays(g, e, 1e-4), quiet=quiet)
+
+
+# Notebook 08 -----------------------------------------------------------------------------------
+
+
+def _quadratic_critic(shape, seed):
+    """A critic f(x) = sum(w x + a x^2 / 2) whose input gradient w + a x is known exactly."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    w, a = rng.normal(size=shape[1:]), rng.uniform(0.5, 2, size=shape[1:])
+    axes = list(range(1, len(shape)))
+
+    def critic(x):
+        x = tf.cast(x, tf.float64)
+        return tf.reduce_sum(w * x + a * x**2 / 2, axis=axes)[:, None]  # (n, 1), like a Dense(1) critic
+
+    return critic, lambda x: w + a * x
+
+
+def gradient_penalty(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(critic, real, fake, eps) -> penalty`` (a scalar): the WGAN-GP penalty
+    mean((|grad_x critic(x)| - 1)^2) at x = eps * real + (1 - eps) * fake, with eps (n, 1, ...)
+    and the norm over every axis but the first (without the weight lambda)."""
+    rng = np.random.default_rng(5)
+    cases = []
+    for shape in ((4, 2), (8, 8, 8, 1)):
+        critic, gradient = _quadratic_critic(shape, seed=len(shape))
+        real, fake = rng.normal(size=shape), rng.normal(size=shape)
+        eps = rng.uniform(size=(shape[0],) + (1,) * (len(shape) - 1))
+        grad = gradient(eps * real + (1 - eps) * fake)
+        norm = np.sqrt(np.sum(grad**2, axis=tuple(range(1, len(shape)))))
+        cases.append((f"inputs {shape}", (critic, real, fake, eps), np.mean((norm - 1) ** 2)))
+    return run("gradient_penalty", function, cases, compare=lambda g, e: compare_arrays(g, e, 1e-4 * (1 + abs(e))),
+               quiet=quiet)
+
+
+def generator_loss(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(fake_logits) -> loss`` (a scalar): the non-saturating generator loss
+    -mean(log sigmoid(logits)) of the discriminator's logits on generated samples, computed
+    stably: float32 logits of -200 must give a finite loss near 200 (use softplus)."""
+    rng = np.random.default_rng(6)
+    cases = [(description, (logits,), np.mean(np.logaddexp(0, -logits.astype(np.float64))))
+             for description, logits in (("64 logits around 0", rng.normal(size=(64, 1))),
+                                         ("a confident discriminator, logits near -8", rng.normal(-8, 1, size=(32, 1))),
+                                         ("extreme float32 logits -200 and 200", np.array([[-200.0], [200.0]], np.float32)))]
+    return run("generator_loss", function, cases, compare=lambda g, e: compare_arrays(g, e, 1e-4 * (1 + abs(e))),
+               quiet=quiet)

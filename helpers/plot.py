@@ -1,4 +1,4 @@
-"""Figures in one style: image grids, heat maps and training curves.
+"""Figures in one style: image grids, heat maps, training curves and latent maps.
 
 Each function draws inside the course style (``STYLE``) without changing matplotlib's global
 settings, and returns the figure; a notebook shows it by leaving it as the cell's last value or
@@ -115,6 +115,47 @@ def curves(series: Mapping[str, Sequence[float]], xlabel: str = "step", ylabel: 
             ax.set_yscale("log")
         if len(series) > 1:
             ax.legend()
+        fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def gaussian_grid(n: int = 15, coverage: float = 0.9) -> np.ndarray:
+    """``n`` coordinates that cut the central ``coverage`` of a standard normal into equally likely
+    steps (its quantiles), so a latent map over them spends its tiles where the prior puts mass."""
+    from statistics import NormalDist
+
+    if not 0 < coverage < 1 or n < 2:
+        raise ValueError(f"need n >= 2 and 0 < coverage < 1, got n={n}, coverage={coverage}")
+    tail = (1 - coverage) / 2
+    return np.array([NormalDist().inv_cdf(p) for p in np.linspace(tail, 1 - tail, n)])
+
+
+def latent_map(decode, x_values: Sequence[float], y_values: Sequence[float] | None = None,
+               title: str | None = None, size: float = 5, cmap: str = "gray_r"):
+    """A 2-D latent space as a picture: ``decode`` (m, 2) codes -> (m, height, width) images in
+    [0, 1] is called once on the grid of ``x_values`` x ``y_values`` (default: the same), and each
+    image is drawn at its code (first latent to the right, second upwards), like a map."""
+    x_values = np.asarray(x_values, dtype=np.float32)
+    y_values = x_values if y_values is None else np.asarray(y_values, dtype=np.float32)
+    grid = np.stack(np.meshgrid(x_values, y_values[::-1]), axis=-1).reshape(-1, 2)  # top row: largest y
+    images = np.asarray(decode(grid))
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3 or len(images) != len(grid):
+        raise ValueError(f"decode must return one (height, width) image per code, got shape {images.shape}")
+    images = np.pad(images, ((0, 0), (0, 1), (0, 1)))  # a blank line between neighbouring tiles
+    rows, columns, (h, w) = len(y_values), len(x_values), images.shape[1:]
+    tiles = images.reshape(rows, columns, h, w).transpose(0, 2, 1, 3).reshape(rows * h, columns * w)
+    with style():
+        fig, ax = plt.subplots(figsize=(size, size * rows / columns))
+        ax.imshow(tiles, cmap=cmap, vmin=0, vmax=1, extent=(-0.5, columns - 0.5, -0.5, rows - 0.5))
+        ax.grid(False)
+        ticks = np.linspace(0, columns - 1, 5).round().astype(int)
+        ax.set_xticks(ticks, [f"{x_values[i]:.1f}" for i in ticks])
+        ticks = np.linspace(0, rows - 1, 5).round().astype(int)
+        ax.set_yticks(ticks, [f"{y_values[i]:.1f}" for i in ticks])
+        ax.set(xlabel="$z_1$", ylabel="$z_2$", title=title)
         fig.tight_layout()
     plt.close(fig)
     return fig

@@ -51,6 +51,18 @@ YARDSTICK = [
     ("05_gpt", "val_nats_per_char", "GPT, 3 layers, 128 wide, ALiBi, 100 s of training", "tinyshakespeare (last 10 %)"),
 ]
 
+# the image yardstick: digits-FID and class coverage of 1,000 samples, (notebook, prefix of the
+# recorded metrics, model); a prefix "" means the notebook's headline digits_fid / min_class_share
+IMAGE_YARDSTICK = [
+    ("07_vae", "", "VAE, 8-D codes, convolutional"),
+    ("07_vae", "cvae_", "conditional VAE, 8-D codes"),
+    ("08_gan", "dcgan_", "DCGAN"),
+    ("08_gan", "wgan_gp_", "WGAN-GP"),
+    ("08_gan", "cgan_", "conditional GAN (DCGAN with labels)"),
+    ("08_gan", "real_", "real test digits, scored against the training digits"),
+]
+IMAGE_START, IMAGE_END = "<!-- image-yardstick:start -->", "<!-- image-yardstick:end -->"
+
 
 def _peak_mb() -> float:
     """The largest resident set of any finished child process, in MB."""
@@ -151,11 +163,29 @@ def yardstick(old_rows: dict) -> str:
     return "\n".join(lines)
 
 
-def _old_yardstick() -> dict:
+def image_yardstick(old_rows: dict) -> str:
+    """The table of digits-FID and class coverage across the image notebooks, from the recorded
+    metrics; a row whose notebook has no recorded figure keeps its old line."""
+    lines = ["| notebook | model | digits-FID | smallest class share | classifier agrees with the requested digit |",
+             "|---|---|---|---|---|"]
+    for notebook, prefix, model in IMAGE_YARDSTICK:
+        file = paths.build_dir() / "metrics" / f"{notebook}.json"
+        recorded = json.loads(file.read_text()) if file.is_file() else {}
+        fid, share = recorded.get(f"{prefix}digits_fid"), recorded.get(f"{prefix}min_class_share")
+        agreement = recorded.get(f"{prefix}class_agreement")
+        if fid is not None and share is not None:
+            agrees = "" if agreement is None else f"{agreement:.1%}"
+            lines.append(f"| {notebook[:2]} | {model} | {fid:.2f} | {share:.3f} | {agrees} |")
+        elif model in old_rows:
+            lines.append(old_rows[model])
+    return "\n".join(lines)
+
+
+def _old_yardstick(start: str = YARD_START, end: str = YARD_END) -> dict:
     text = (paths.root() / "README.md").read_text(encoding="utf-8")
-    if YARD_START not in text:
+    if start not in text:
         return {}
-    block = text.split(YARD_START, 1)[1].split(YARD_END, 1)[0]
+    block = text.split(start, 1)[1].split(end, 1)[0]
     return {line.split(" | ")[1]: line for line in block.splitlines()[2:] if line.startswith("| ")}
 
 
@@ -203,6 +233,7 @@ def main(argv=None) -> int:
     (paths.build_dir() / "report.md").write_text(f"# Notebook report\n\n{note}\n\n{block}\n")
     update_readme(f"{block}\n\n{note}")
     update_readme(yardstick(_old_yardstick()), YARD_START, YARD_END)
+    update_readme(image_yardstick(_old_yardstick(IMAGE_START, IMAGE_END)), IMAGE_START, IMAGE_END)
     print(f"wrote build/report.md and the syllabus table in README.md\n{note}")
     return 0 if all(r["status"] == "ok" for r in results.values()) else 1
 

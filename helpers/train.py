@@ -104,7 +104,7 @@ class Progress:
         """Record this step's values (tensors or numbers) and show them on the bar."""
         for key, value in values.items():
             self.history.setdefault(key, []).append(float(value))
-        if len(next(iter(self.history.values()))) % self.every == 0:
+        if self.history and len(next(iter(self.history.values()))) % self.every == 0:
             self.bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in self.history.items()}, refresh=False)
 
     @property
@@ -120,3 +120,26 @@ class Progress:
 def progress(steps: int, desc: str = "train", every: int = 10) -> Progress:
     """A ``Progress`` over ``range(steps)``; see its docstring."""
     return Progress(steps, desc, every)
+
+
+def fit(step, steps: int, arrays, batch_size: int = 128, seed: int = 0, desc: str = "train",
+        every: int = 0, snapshot=None) -> Progress:
+    """Train with a custom step: call ``step(*batch)`` ``steps`` times, each time on a batch of
+    ``batch_size`` rows drawn at random (from ``seed``, with replacement) from ``arrays`` (a list
+    of arrays with the same first axis, e.g. [images, labels]). ``step`` returns a dict of
+    scalars, logged at every step. Every ``every`` steps ``snapshot()`` is called and kept.
+
+    Returns the progress bar: ``bar.history`` {name: [value per step]} and ``bar.snapshots``
+    {step: what snapshot() returned}. The batch order depends only on ``seed``, so models trained
+    with the same seed see the same batches."""
+    sizes = {len(a) for a in arrays}
+    if len(sizes) != 1:
+        raise ValueError(f"every array needs the same first axis, got lengths {sorted(sizes)}")
+    order = np.random.default_rng(seed).integers(0, sizes.pop(), size=(steps, batch_size))
+    bar = progress(steps, desc=desc)
+    bar.snapshots = {}
+    for i in bar:
+        bar.log(**step(*(a[order[i]] for a in arrays)))
+        if every and (i + 1) % every == 0:
+            bar.snapshots[i + 1] = snapshot()
+    return bar

@@ -130,3 +130,34 @@ def test_gpt_checks_catch_an_off_by_one():
 
     assert checks.cache_update(update)
     assert not checks.cache_update(lambda c, n, p: update(c, n, p, shift=-1 if p else 0))
+
+
+def test_vae_checks_accept_tensorflow_answers_and_catch_common_slips():
+    import tensorflow as tf
+
+    assert checks.reparameterise(lambda mu, log_var, eps: mu + tf.exp(0.5 * log_var) * eps, quiet=True)
+    assert not checks.reparameterise(lambda mu, log_var, eps: mu + tf.exp(log_var) * eps, quiet=True)  # variance, not sigma
+    kl = lambda mu, log_var: 0.5 * tf.reduce_sum(tf.exp(log_var) + mu**2 - 1 - log_var, axis=-1)  # noqa: E731
+    assert checks.gaussian_kl(kl, quiet=True)
+    assert not checks.gaussian_kl(lambda mu, log_var: tf.reduce_mean(kl(mu, log_var)), quiet=True)  # not per code
+
+
+def test_gan_checks_need_the_input_gradient_and_a_stable_loss():
+    import tensorflow as tf
+
+    def penalty(critic, real, fake, eps):
+        x = tf.constant(eps * real + (1 - eps) * fake)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            score = critic(x)
+        grad = tape.gradient(score, x)
+        norm = tf.sqrt(tf.reduce_sum(grad**2, axis=list(range(1, len(x.shape)))))
+        return tf.reduce_mean((norm - 1) ** 2)
+
+    assert checks.gradient_penalty(penalty, quiet=True)
+    assert not checks.gradient_penalty(lambda c, r, f, e: penalty(c, r, f, e) * 10, quiet=True)  # lambda included
+    assert checks.generator_loss(lambda logits: tf.reduce_mean(tf.nn.softplus(-logits)), quiet=True)
+    naive = checks.generator_loss(lambda logits: -tf.reduce_mean(tf.math.log(tf.sigmoid(logits))), quiet=True)
+    assert not naive and naive.passed == 2  # overflows only on the extreme logits
+    saturating = checks.generator_loss(lambda logits: -tf.reduce_mean(tf.nn.softplus(logits)), quiet=True)
+    assert not saturating

@@ -56,6 +56,14 @@ def test_class_coverage_of_real_and_single_class_images(digits):
     assert sevens.argmax() == 7 and sevens[7] > 0.9
 
 
+def test_image_scores_bundle_fid_and_class_shares(digits):
+    (x_train, y_train), _ = digits
+    sevens = metrics.image_scores(x_train[y_train == 7])
+    assert sevens["max_class_share"] > 0.9 and sevens["min_class_share"] == 0
+    assert sevens["digits_fid"] == pytest.approx(metrics.digits_fid(x_train[y_train == 7]))
+    assert sevens["digits_fid"] > 5 * metrics.image_scores(x_train)["digits_fid"]  # one class only: far off
+
+
 @pytest.mark.parametrize("images, message", [
     (np.zeros((5, 28, 28)), "shaped"), (np.zeros((1, 8, 8)), "at least 2"), (np.full((4, 8, 8), 16.0), "rescale"),
 ])  # fmt: skip

@@ -43,3 +43,28 @@ def test_show_closes_the_figure_outside_ipython():
     assert plt.fignum_exists(fig.number)
     plot.show(fig)
     assert not plt.fignum_exists(fig.number)
+
+
+def test_gaussian_grid_spans_equally_likely_steps():
+    from statistics import NormalDist
+
+    grid = plot.gaussian_grid(11, coverage=0.9)
+    cdf = np.array([NormalDist().cdf(v) for v in grid])
+    np.testing.assert_allclose(cdf, np.linspace(0.05, 0.95, 11), atol=1e-9)
+    with pytest.raises(ValueError, match="coverage"):
+        plot.gaussian_grid(5, coverage=1.0)
+
+
+def test_latent_map_puts_each_image_at_its_code():
+    """Each tile shows the image decoded from its own code: x to the right, y upwards."""
+    def decode(codes):  # (m, 2) -> (m, 2, 2): every pixel of a tile holds (x + 2 y) / 10
+        return np.broadcast_to(((codes[:, 0] + 2 * codes[:, 1]) / 10)[:, None, None], (len(codes), 2, 2))
+
+    fig = plot.latent_map(decode, [0, 1, 2], [0, 1])
+    tiles = fig.axes[0].images[0].get_array()
+    assert tiles.shape == (6, 9)  # 2 x 3 tiles of 2 x 2 pixels, each followed by a blank line
+    assert tiles[0, 0] == (0 + 2 * 1) / 10  # top left: smallest x, largest y
+    assert tiles[-2, -2] == (2 + 2 * 0) / 10  # bottom right: largest x, smallest y
+    assert np.all(tiles[2] == 0) and np.all(tiles[:, 2] == 0)
+    with pytest.raises(ValueError, match="one"):
+        plot.latent_map(lambda codes: np.zeros((3, 2, 2)), [0, 1])

@@ -45,3 +45,15 @@ def test_yardstick_reads_recorded_metrics(tmp_path, monkeypatch):
     lines = report.yardstick(old).splitlines()
     assert lines[2] == "| 00 | bigram, add-one smoothing | names (test split) | 2.459 | 3.548 |"
     assert lines[3] == old["HMM, 32 states, Baum-Welch"] and len(lines) == 4
+
+
+def test_image_yardstick_reads_recorded_metrics(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "build_dir", lambda: tmp_path)
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "08_gan.json").write_text(
+        '{"cgan_digits_fid": 2.041, "cgan_min_class_share": 0.097, "cgan_class_agreement": 0.988}')
+    old = {"DCGAN": "| 08 | DCGAN | 2.85 | 0.079 |  |"}
+    lines = report.image_yardstick(old).splitlines()
+    assert lines[2] == old["DCGAN"]
+    assert lines[3] == "| 08 | conditional GAN (DCGAN with labels) | 2.04 | 0.097 | 98.8% |"
+    assert len(lines) == 4  # rows with neither a recorded figure nor an old line are left out

@@ -41,3 +41,22 @@ def test_timer_measures_a_block():
         time.sleep(0.05)
         assert 0.0 < t.elapsed() < 1.0
     assert 0.04 < t.seconds < 1.0
+
+
+def test_fit_logs_every_step_and_keeps_snapshots(monkeypatch):
+    monkeypatch.setenv("COURSE_PROGRESS", "0")
+    x, y = np.arange(10.0), np.arange(10.0) * 2
+    seen = []
+
+    def step(xb, yb):
+        assert xb.shape == (4,) and np.all(yb == 2 * xb)  # rows stay paired
+        seen.append(xb.copy())
+        return {"mean": xb.mean()}
+
+    bar = train.fit(step, 6, [x, y], batch_size=4, seed=3, every=2, snapshot=lambda: len(seen))
+    assert len(bar.history["mean"]) == 6 and bar.snapshots == {2: 2, 4: 4, 6: 6}
+    again = []
+    train.fit(lambda xb, yb: again.append(xb.copy()) or {}, 6, [x, y], batch_size=4, seed=3)
+    assert all(np.array_equal(a, b) for a, b in zip(seen, again))  # same seed, same batches
+    with pytest.raises(ValueError, match="same first axis"):
+        train.fit(step, 1, [x, y[:5]])
