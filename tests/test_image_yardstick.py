@@ -62,6 +62,9 @@ def test_image_scores_bundle_fid_and_class_shares(digits):
     assert sevens["max_class_share"] > 0.9 and sevens["min_class_share"] == 0
     assert sevens["digits_fid"] == pytest.approx(metrics.digits_fid(x_train[y_train == 7]))
     assert sevens["digits_fid"] > 5 * metrics.image_scores(x_train)["digits_fid"]  # one class only: far off
+    _, (x_test, _) = digits
+    real = metrics.image_scores(x_test, reference="train")
+    assert real["digits_fid"] == pytest.approx(metrics.digits_fid(x_train))  # the distance is symmetric
 
 
 @pytest.mark.parametrize("images, message", [
