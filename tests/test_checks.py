@@ -28,7 +28,7 @@ def test_stubs_and_crashes_are_reported_not_raised(capsys):
         raise NotImplementedError
 
     assert not checks.add_k_smoothing(stub)
-    assert "not implemented yet" in capsys.readouterr().out
+    assert "add_k_smoothing: not yet" in capsys.readouterr().out
     assert not checks.add_k_smoothing(lambda counts, k: counts[99])
     assert "raised IndexError" in capsys.readouterr().out
     assert not checks.add_k_smoothing(lambda counts, k: np.ones(3))  # wrong shape
