@@ -95,8 +95,39 @@ def set_repository(repo: str) -> None:
                              f"colab.research.google.com/github/{repo}/", text), encoding="utf-8")
 
 
+def check_pins(pin_file: Path) -> list[str]:
+    """What differs between this interpreter's packages and a pin file of ``name==version`` lines
+    (and a ``# python: X.Y`` line): the environment ``make test-colab`` builds must really be
+    Colab's runtime, or the second test run proves nothing. An empty list means all match."""
+    from importlib import metadata
+
+    problems = []
+    for line in Path(pin_file).read_text().splitlines():
+        if line.startswith("# python:"):
+            wanted = line.split(":", 1)[1].split()[0]
+            have = f"{sys.version_info.major}.{sys.version_info.minor}"
+            if have != wanted:
+                problems.append(f"python {have}, pinned {wanted}")
+        elif "==" in line and not line.lstrip().startswith("#"):
+            name, version = (part.strip() for part in line.split("#")[0].split("=="))
+            try:
+                have = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                have = "not installed"
+            if have != version:
+                problems.append(f"{name} {have}, pinned {version}")
+    return problems
+
+
 def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else argv
+    if len(argv) == 2 and argv[0] == "--check-pins":
+        problems = check_pins(Path(argv[1]))
+        if problems:
+            raise SystemExit(f"this environment is not the one {argv[1]} pins: " + "; ".join(problems))
+        print(f"Colab's runtime as pinned in {argv[1]}: Python {sys.version.split()[0]}, " + ", ".join(
+            line.strip() for line in Path(argv[1]).read_text().splitlines() if "==" in line and not line.startswith("#")))
+        return
     if len(argv) != 1:
         raise SystemExit("usage: python -m helpers.colab owner/name   (or: make colab-links REPO=owner/name)")
     try:

@@ -6,7 +6,9 @@ with ``plt.show()``.
 """
 
 from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -24,17 +26,28 @@ STYLE = {
 }
 
 
+@contextmanager
 def style():
-    """A context in which matplotlib uses the course style: ``with plot.style(): ...``."""
-    return plt.rc_context(STYLE)
+    """A context in which matplotlib uses the course style: ``with plot.style(): ...``.
+
+    On leaving, every setting is restored except interactive mode. The first figure of a session
+    makes matplotlib load its backend, and Jupyter's inline backend switches interactive mode on
+    as it loads; a plain ``plt.rc_context`` would switch it off again on exit, and from then on
+    figures made with ``plt.subplots`` in later cells would never be displayed. So interactive
+    mode keeps whatever value it has at the end of the block.
+    """
+    with plt.rc_context(STYLE):
+        try:
+            yield
+        finally:
+            interactive = matplotlib.is_interactive()
+    matplotlib.interactive(interactive)
 
 
 def show(fig) -> None:
-    """Show a figure drawn inside ``with plot.style():`` and close it.
-
-    Jupyter shows open figures at the end of a cell, but not reliably those made inside a
-    ``style()`` block (only the first of them appears), so such cells end with ``plot.show(fig)``.
-    Outside IPython the figure is only closed.
+    """Display a figure and close it (so Jupyter does not show it a second time at the end of the
+    cell). Useful for a figure that is not the cell's last value. Outside IPython the figure is
+    only closed.
     """
     plt.close(fig)
     try:
