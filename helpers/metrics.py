@@ -208,3 +208,43 @@ def image_scores(images, reference: str = "test") -> dict:
     share = class_coverage(images)
     return {"digits_fid": digits_fid(images, reference), "min_class_share": float(share.min()),
             "max_class_share": float(share.max())}
+
+
+def nearest_training_digit(images, train) -> tuple[np.ndarray, np.ndarray]:
+    """For each image (n, 8, 8) its Euclidean pixel distance to the nearest of the ``train``
+    images (m, 8, 8), and that image's index: distances (n,), indices (n,)."""
+    x, t = _digit_images(images).astype(np.float64), _digit_images(train).astype(np.float64)
+    # |x - t|^2 = |x|^2 - 2 x.t + |t|^2, in blocks of 512 images to keep memory small
+    nearest = np.empty(len(x), dtype=np.int64)
+    distances = np.empty(len(x))
+    t_sq = (t**2).sum(axis=1)
+    for start in range(0, len(x), 512):
+        block = x[start:start + 512]
+        d2 = (block**2).sum(axis=1)[:, None] - 2 * block @ t.T + t_sq[None, :]  # (block, m)
+        nearest[start:start + 512] = d2.argmin(axis=1)
+        distances[start:start + 512] = np.sqrt(d2.min(axis=1).clip(min=0))
+    return distances, nearest
+
+
+def memorisation(images, train=None, test=None) -> dict:
+    """Does a generator copy its training digits? Compares how far each generated image lies from
+    its nearest training digit with how far held-out test digits lie from theirs.
+
+    A model that generalises makes digits about as far from the training set as new real digits
+    are (``distance_ratio`` near 1 or above); one that memorised makes near copies (ratio near 0,
+    and a large ``near_copy_share``: the share of images closer to a training digit than the
+    closest 5 % of test digits are, about 0.05 for new real digits). ``train`` and ``test`` default
+    to the digits data set's splits. Returns the figures and the per-image distances and indices
+    (``distances``, ``nearest``, ``test_distances``) for pictures.
+    """
+    from helpers import data
+
+    train = data.load("digits", split="train")[0] if train is None else train
+    test = data.load("digits", split="test")[0] if test is None else test
+    distances, nearest = nearest_training_digit(images, train)
+    test_distances, _ = nearest_training_digit(test, train)
+    return {"median_distance": float(np.median(distances)),
+            "test_median_distance": float(np.median(test_distances)),
+            "distance_ratio": float(np.median(distances) / np.median(test_distances)),
+            "near_copy_share": float(np.mean(distances < np.quantile(test_distances, 0.05))),
+            "distances": distances, "nearest": nearest, "test_distances": test_distances}

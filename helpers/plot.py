@@ -172,3 +172,106 @@ def latent_map(decode, x_values: Sequence[float], y_values: Sequence[float] | No
         fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def nearest_neighbours(images, train, nearest, distances=None, columns: int = 10, size: float = 0.9,
+                       title: str | None = None):
+    """Generated images (n, h, w) on the top row and, under each, its nearest training image
+    (``train[nearest[i]]``), with the distance as a title when given: a picture of how close a
+    generator's samples are to what it was trained on (see ``metrics.memorisation``)."""
+    images, train = np.asarray(images), np.asarray(train)
+    nearest = np.asarray(nearest)
+    n = min(columns, len(images))
+    if n == 0 or len(nearest) < n:
+        raise ValueError(f"need at least one image and a nearest index for each, got {len(images)} images "
+                         f"and {len(nearest)} indices")
+    with style():
+        fig, axes = plt.subplots(2, n, figsize=(n * size, 2 * size * 1.3), squeeze=False)
+        for i in range(n):
+            for row, picture in enumerate((images[i], train[nearest[i]])):
+                ax = axes[row, i]
+                ax.imshow(np.squeeze(picture), cmap="gray_r", vmin=0, vmax=1)
+                ax.axis("off")
+            if distances is not None:
+                axes[1, i].set_title(f"{distances[i]:.2f}", fontsize=8)
+        axes[0, 0].text(-0.3, 0.5, "sample", transform=axes[0, 0].transAxes, ha="right", va="center", fontsize=8)
+        axes[1, 0].text(-0.3, 0.5, "nearest\ntraining", transform=axes[1, 0].transAxes, ha="right",
+                        va="center", fontsize=8)
+        if title:
+            fig.suptitle(title)
+        fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def diagram(boxes: Mapping[str, tuple], arrows: Sequence[tuple] = (), groups: Sequence[tuple] = (),
+            title: str | None = None, size: tuple[float, float] = (7, 4), box_size: tuple[float, float] = (1.8, 0.6)):
+    """An architecture diagram drawn with matplotlib, so that it shows as an image in the saved
+    outputs on GitHub, in JupyterLab and in Colab alike.
+
+    ``boxes`` maps a name to ``(x, y, text)`` or ``(x, y, text, colour)``: a rounded box centred at
+    (x, y) in free units; ``arrows`` are ``(from, to)`` or ``(from, to, label)`` pairs of box names
+    (an arrow from a box to itself is drawn as a loop, e.g. a recurrent state); ``groups`` are
+    ``(names, label)``: a dashed frame around those boxes with a label (a layer repeated N times,
+    the encoder). Box sizes are ``box_size`` (width, height) in the same units.
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    if not boxes:
+        raise ValueError("boxes is empty: give at least one box as name -> (x, y, text)")
+    width, height = box_size
+    for name, spec in boxes.items():
+        if len(spec) not in (3, 4):
+            raise ValueError(f"box {name!r} must be (x, y, text) or (x, y, text, colour), got {spec!r}")
+    for arrow in arrows:
+        missing = [end for end in arrow[:2] if end not in boxes]
+        if missing:
+            raise ValueError(f"arrow {arrow!r} names unknown boxes {missing}; boxes are {list(boxes)}")
+    with style():
+        fig, ax = plt.subplots(figsize=size)
+        try:
+            patches = {}
+            for name, (x, y, text, *colour) in boxes.items():
+                patch = FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+                                       boxstyle="round,pad=0.02,rounding_size=0.1", linewidth=1.2,
+                                       edgecolor="#333333", facecolor=colour[0] if colour else "#dbe8f6")
+                ax.add_patch(patch)
+                patches[name] = patch
+                ax.text(x, y, text, ha="center", va="center", fontsize=9)
+            for arrow in arrows:
+                start, end, label = (*arrow, None)[:3]
+                (x0, y0), (x1, y1) = boxes[start][:2], boxes[end][:2]
+                if start == end:  # a loop over the box's right side
+                    ax.annotate("", xy=(x0 + width / 2, y0 - height / 4), xytext=(x0 + width / 2, y0 + height / 4),
+                                arrowprops=dict(arrowstyle="->", connectionstyle="arc3,rad=-1.6", lw=1.2))
+                    lx, ly = x0 + width / 2 + 0.45, y0
+                else:
+                    ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                                arrowprops=dict(arrowstyle="->", lw=1.2, patchA=patches[start], patchB=patches[end],
+                                                shrinkA=2, shrinkB=2))
+                    lx, ly = (x0 + x1) / 2, (y0 + y1) / 2
+                if label:
+                    ax.text(lx, ly, label, fontsize=8, color="#444444", ha="center", va="center",
+                            bbox=dict(facecolor="white", edgecolor="none", pad=1))
+            for names, label in groups:
+                xs = [boxes[n][0] for n in names]
+                ys = [boxes[n][1] for n in names]
+                x0, x1 = min(xs) - width / 2 - 0.2, max(xs) + width / 2 + 0.2
+                y0, y1 = min(ys) - height / 2 - 0.2, max(ys) + height / 2 + 0.2
+                ax.add_patch(FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle="round,pad=0.02",
+                                            fill=False, linestyle="--", edgecolor="#888888"))
+                ax.text(x1, y1 + 0.05, label, ha="right", va="bottom", fontsize=8, color="#555555")
+            xs = [b[0] for b in boxes.values()]
+            ys = [b[1] for b in boxes.values()]
+            ax.set_xlim(min(xs) - width, max(xs) + width)
+            ax.set_ylim(min(ys) - height * 1.5, max(ys) + height * 1.5)
+            ax.set_aspect("equal")
+            ax.axis("off")
+            if title:
+                ax.set_title(title)
+            fig.tight_layout()
+        except Exception:
+            plt.close(fig)
+            raise
+    plt.close(fig)
+    return fig
