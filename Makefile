@@ -13,7 +13,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_PYTHON ?= $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null || \
 	PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep '^3\.13' | tail -n 1) pyenv which python3.13 2>/dev/null)
 
-.PHONY: help setup setup-colab test-colab lab test lint pytest notebooks execute report prefetch colab-links clean
+.PHONY: help setup setup-colab test-colab student lab test lint pytest notebooks execute report prefetch colab-links clean
 
 help:
 	@echo "make lab          set up .venv, then open the course in JupyterLab"
@@ -21,6 +21,7 @@ help:
 	@echo "make test-colab   the same tests in Colab's runtime (.venv-colab, pinned by .ci/colab-runtime.txt)"
 	@echo "make execute      re-run every notebook in place (fresh committed outputs) and write the report"
 	@echo "make report       run every notebook, write build/report.md and the README's syllabus table"
+	@echo "make student      write the student edition (student/: no outputs, no Solutions section)"
 	@echo "make prefetch     download every data set into data/ for offline use (honours COURSE_DATA_MIRROR)"
 	@echo "make colab-links REPO=owner/name   point every Colab badge and bootstrap cell at a fork"
 
@@ -44,8 +45,22 @@ $(COLAB_STAMP): pyproject.toml $(COLAB_PINS)
 
 setup-colab: $(COLAB_STAMP)
 
+# JupyterLab refuses to start as root (Docker, many cloud VMs) without --allow-root: pass it then
+# only. LAB_ARGS adds server options, e.g. LAB_ARGS="--no-browser --ServerApp.port=8899".
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+.PHONY: lab-smoke nbgitpuller-link
+
+# CI's check of `make lab`: starts it on a free port with a token, lists notebooks/ and runs a
+# notebook cell through the server's REST and websocket APIs, then shuts it down (time-limited).
+lab-smoke: setup
+	$(BIN)/python tests/lab_smoke.py
+
+# Links that open the student edition on a JupyterHub with nbgitpuller, and on Binder.
+nbgitpuller-link: setup
+	@test -n "$(HUB)" || { echo "usage: make nbgitpuller-link HUB=https://hub.example.org [BRANCH=main]"; exit 1; }
+	@$(BIN)/python -m helpers.workshop $(HUB) $(or $(BRANCH),main)
 
 # Progress bars are switched off for test and execute runs (one summary line is printed instead).
 test: setup lint
@@ -60,9 +75,14 @@ lint: setup
 
 execute: setup
 	$(BIN)/python -m helpers.report --in-place
+	$(BIN)/python -m helpers.student
 
 report: setup
 	$(BIN)/python -m helpers.report
+
+# The student edition: lessons without outputs and without the Solutions section (student/).
+student: setup
+	$(BIN)/python -m helpers.student
 
 prefetch: setup
 	$(BIN)/python -m helpers.data

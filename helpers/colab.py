@@ -79,14 +79,14 @@ def rewrite_notebook(path: Path, repo: str) -> bool:
 
 
 def set_repository(repo: str) -> None:
-    """Change the setting in pyproject.toml, every notebook and the README's badges."""
+    """Change the setting in pyproject.toml, every notebook (both editions) and the README's badges."""
     _check_slug(repo)
     root = paths.root()
     pyproject = root / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
     pyproject.write_text(re.sub(r'^repository\s*=\s*"[^"]*"', f'repository = "{repo}"', text, flags=re.M),
                          encoding="utf-8")
-    for notebook in sorted((root / "notebooks").glob("*.ipynb")):
+    for notebook in sorted((root / "notebooks").glob("*.ipynb")) + sorted((root / "student").glob("*.ipynb")):
         if rewrite_notebook(notebook, repo):
             print(f"rewrote {notebook.relative_to(root)}")
     readme = root / "README.md"
