@@ -127,10 +127,15 @@ def _format_metrics(metrics: dict) -> str:
                        for k, v in metrics.items() if not isinstance(v, list))
 
 
+def _badges(stem: str, repo: str) -> str:
+    """Colab badges for the lesson and for its student edition (``make student``)."""
+    return f"{colab.badge(f'notebooks/{stem}.ipynb', repo)} {colab.badge(f'student/{stem}.ipynb', repo)}"
+
+
 def table(results: dict, old_rows: dict, repo: str) -> str:
     """The syllabus table in markdown: measured figures where there are some, the old row for a
     notebook that was not run this time, and "planned" for notebooks not written yet."""
-    lines = ["| # | notebook | what you build | data | CPU time | peak memory | headline figures | Colab |",
+    lines = ["| # | notebook | what you build | data | CPU time | peak memory | headline figures | Colab: lesson · student edition |",
              "|---|---|---|---|---|---|---|---|"]
     for number, name, what, data in SYLLABUS:
         stem = f"{number}_{name}"
@@ -139,11 +144,11 @@ def table(results: dict, old_rows: dict, repo: str) -> str:
             r = results[stem]
             time_ = f"{r['seconds']:.0f} s" if r["status"] == "ok" else "**failed**"
             lines.append(f"| {number} | [{name}]({path}) | {what} | {data} | {time_} | {r.get('peak_mb', '?')} MB "
-                         f"| {_format_metrics(r['metrics'])} | {colab.badge(path, repo)} |")
+                         f"| {_format_metrics(r['metrics'])} | {_badges(stem, repo)} |")
         elif number in old_rows:
             lines.append(old_rows[number])
         elif (paths.root() / path).is_file():
-            lines.append(f"| {number} | [{name}]({path}) | {what} | {data} | not measured yet | | | {colab.badge(path, repo)} |")
+            lines.append(f"| {number} | [{name}]({path}) | {what} | {data} | not measured yet | | | {_badges(stem, repo)} |")
         else:
             lines.append(f"| {number} | {name} | {what} | {data} | *planned* | | | |")
     return "\n".join(lines)
