@@ -32,10 +32,13 @@ SYLLABUS = [
     ("03", "seq2seq_attention", "GRU encoder-decoder, teacher forcing, additive attention, beam search", "dates"),
     ("04", "transformer", "scaled dot-product and multi-head attention, positional encodings, encoder-decoder Transformer", "dates"),
     ("05", "gpt", "a small GPT: fast training loop, top-k and nucleus sampling, key-value cache", "tinyshakespeare"),
-    ("06", "rl_finetuning", "REINFORCE with a baseline and a KL penalty to steer a text generator", "names or tinyshakespeare"),
+    ("06", "rl_finetuning", "a reward model from preferences, REINFORCE with a baseline and a KL penalty, reward hacking, DPO", "names"),
     ("07", "vae", "autoencoder, VAE (ELBO, reparameterisation), latent maps, conditional VAE", "digits, shapes"),
     ("08", "gan", "GAN on a 2-D mixture, DCGAN, WGAN-GP, conditional GAN", "2-D mixture, digits"),
-    ("09", "diffusion", "a DDPM on small images", "digits"),
+    ("09", "diffusion", "forward noising in closed form, an ε-predicting denoiser, DDPM and DDIM sampling, classifier-free guidance", "2-D mixture, digits"),
+    ("10", "mcmc_and_masked_lm", "Metropolis-Hastings and Gibbs sampling, breaking a substitution cipher, a masked language model that writes by Gibbs sampling", "tinyshakespeare"),
+    ("11", "crf", "from the HMM tagger to a linear-chain CRF: log-space forward algorithm, Viterbi, training by gradient", "tinyshakespeare (truecasing), generated HMM data"),
+    ("12", "stylegan", "a style-based generator: mapping network, modulated convolutions, noise inputs, style mixing, truncation", "digits, shapes"),
 ]  # fmt: skip
 
 START, END = "<!-- syllabus:start -->", "<!-- syllabus:end -->"

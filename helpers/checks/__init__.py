@@ -10,7 +10,7 @@ true only when every case passed, so a worked solution can be tested with ``asse
 raises ``NotImplementedError`` is reported as "not yet", without an error.
 """
 
-from . import n00, n01, n02, n03, n04, n05, n07, n08
+from . import n00, n01, n02, n03, n04, n05, n06, n07, n08, n09, n10, n11, n12
 from ._core import Result, close, compare_arrays, compare_parts, run
 from .n00 import *  # noqa: F403
 from .n01 import *  # noqa: F403
@@ -18,15 +18,25 @@ from .n02 import *  # noqa: F403
 from .n03 import *  # noqa: F403
 from .n04 import *  # noqa: F403
 from .n05 import *  # noqa: F403
+from .n06 import *  # noqa: F403
 from .n07 import *  # noqa: F403
 from .n08 import *  # noqa: F403
+from .n09 import *  # noqa: F403
+from .n10 import *  # noqa: F403
+from .n11 import *  # noqa: F403
+from .n12 import *  # noqa: F403
 
 __all__ = ["Result", "close", "compare_arrays", "compare_parts", "run"]
-__all__ += n00.__all__  # noqa: F405
-__all__ += n01.__all__  # noqa: F405
-__all__ += n02.__all__  # noqa: F405
-__all__ += n03.__all__  # noqa: F405
-__all__ += n04.__all__  # noqa: F405
-__all__ += n05.__all__  # noqa: F405
-__all__ += n07.__all__  # noqa: F405
-__all__ += n08.__all__  # noqa: F405
+__all__ += n00.__all__
+__all__ += n01.__all__
+__all__ += n02.__all__
+__all__ += n03.__all__
+__all__ += n04.__all__
+__all__ += n05.__all__
+__all__ += n06.__all__
+__all__ += n07.__all__
+__all__ += n08.__all__
+__all__ += n09.__all__
+__all__ += n10.__all__
+__all__ += n11.__all__
+__all__ += n12.__all__

@@ -1,0 +1,3 @@
+"""Checks for the exercises of notebook 11 (the CRF)."""
+
+__all__: list[str] = []
