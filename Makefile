@@ -21,6 +21,8 @@ help:
 	@echo "make test-colab   the same tests in Colab's runtime (.venv-colab, pinned by .ci/colab-runtime.txt)"
 	@echo "make execute      re-run every notebook in place (fresh committed outputs) and write the report"
 	@echo "make report       run every notebook, write build/report.md and the README's syllabus table"
+	@echo "make lab-smoke    start make lab in the background, run a cell through its API, stop it (CI)"
+	@echo "make nbgitpuller-link HUB=https://hub.example.org   links that open the student edition on a JupyterHub"
 	@echo "make student      write the student edition (student/: no outputs, no Solutions section)"
 	@echo "make prefetch     download every data set into data/ for offline use (honours COURSE_DATA_MIRROR)"
 	@echo "make colab-links REPO=owner/name   point every Colab badge and bootstrap cell at a fork"
@@ -45,10 +47,12 @@ $(COLAB_STAMP): pyproject.toml $(COLAB_PINS)
 
 setup-colab: $(COLAB_STAMP)
 
-# JupyterLab refuses to start as root (Docker, many cloud VMs) without --allow-root: pass it then
-# only. LAB_ARGS adds server options, e.g. LAB_ARGS="--no-browser --ServerApp.port=8899".
+# JupyterLab serves the repository, opened at notebooks/ (student/ is beside it). It refuses to
+# start as root (Docker, many cloud VMs) without --allow-root: that is passed then only.
+# LAB_ARGS adds server options, e.g. LAB_ARGS="--no-browser --ServerApp.port=8899".
 lab: setup
-	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 .PHONY: lab-smoke nbgitpuller-link
 
