@@ -19,9 +19,17 @@ download.
 """
 
 import datetime as dt
+import difflib
+import errno
+import glob
 import hashlib
+import http.client
+import inspect
+import numbers
 import os
+import socket
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -31,7 +39,7 @@ import numpy as np
 
 from helpers import paths
 
-__all__ = ["DataError", "ChecksumError", "DOWNLOADS", "KNOWN", "load", "path", "prefetch"]
+__all__ = ["DataError", "ChecksumError", "CacheError", "DOWNLOADS", "KNOWN", "load", "path", "prefetch"]
 
 
 class DataError(RuntimeError):
@@ -77,6 +85,9 @@ TIMEOUT = 30  # seconds to wait for a server before calling it offline
 
 
 def _check_name(name: str, known=KNOWN) -> None:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be the name of a data set (a str), got {type(name).__name__}; "
+                        f"the known ones are: {', '.join(known)}")
     if name not in known:
         raise ValueError(f"unknown data set {name!r}; the known ones are: {', '.join(known)}")
 
@@ -90,29 +101,149 @@ def sha256(file: Path) -> str:
     return digest.hexdigest()
 
 
+def _umask() -> int:
+    """The process's umask (read without changing it where the system allows)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, and put it back at once
+    os.umask(mask)
+    return mask
+
+
+STALE_SECONDS = 24 * 3600  # a temporary file this old is left over, whoever wrote it
+
+
+def _temp_prefix(target: Path) -> str:
+    """Temporary files beside ``target`` are named ``.<name>.<host>.<pid>.<random>.part``: unique to
+    the writing process, and recognisable as left over once that process has died."""
+    host = socket.gethostname().replace(".", "-") or "host"
+    return f".{target.name}.{host}.{os.getpid()}."
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but belongs to someone else
+        return True
+    return True
+
+
+def remove_stale_parts(folder: Path, name: str, suffix: str = ".part") -> list[Path]:
+    """Remove temporary ``.part`` files of ``name`` in ``folder`` left by writers that died (killed
+    downloads, a closed laptop): those of this machine whose process is gone, and any older than a
+    day. Returns what was removed; files it may not remove are left alone."""
+    removed = []
+    host = socket.gethostname().replace(".", "-") or "host"
+    try:
+        candidates = list(folder.glob(f".{glob.escape(name)}.*{suffix}"))
+    except OSError:
+        return removed
+    for part in candidates:
+        fields = part.name[len(name) + 2 : -len(suffix)].split(".")
+        try:
+            age = time.time() - part.stat().st_mtime
+        except OSError:
+            continue
+        dead = len(fields) >= 3 and fields[0] == host and fields[1].isdigit() and not _alive(int(fields[1]))
+        if dead or age > STALE_SECONDS:
+            try:
+                part.unlink()
+                removed.append(part)
+            except OSError:
+                pass
+    return removed
+
+
+class CacheError(DataError):
+    """The data cache cannot hold a file: the folder is not writable, the disk is full, or the
+    setting points at a file. The message says what to do."""
+
+
+def _cache_problem(error: OSError, folder: Path, target: Path) -> str:
+    """What a failed write into the cache means, and what to do about it, in words."""
+    code = getattr(error, "errno", None)
+    where = f"{folder} (COURSE_DATA_DIR)" if os.environ.get("COURSE_DATA_DIR") else f"{folder}"
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return (f"the disk that holds the data cache {where} is full ({error}); free some space, or set "
+                "COURSE_DATA_DIR to a folder on another disk")
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"the data cache {where} is not writable ({error}); set COURSE_DATA_DIR to a folder you "
+                "can write to (e.g. ~/course-data), or set COURSE_DATA_MIRROR to a folder that holds the file")
+    if code == errno.EISDIR or target.is_dir():
+        return (f"{target} is a folder, not the data file; remove that folder, or set COURSE_DATA_DIR to "
+                "another folder")
+    if folder.exists() and not folder.is_dir():
+        return (f"the data cache {where} is a file, not a folder; set COURSE_DATA_DIR to a folder (or "
+                "remove that file)")
+    if code in (errno.ENOTDIR, errno.EEXIST):
+        return (f"the data cache {where} cannot be made: part of its path is a file, not a folder ({error}); "
+                "set COURSE_DATA_DIR to a folder")
+    return f"cannot write into the data cache {where} ({error}); set COURSE_DATA_DIR to a writable folder"
+
+
+def _write_blocks(out, source, digest) -> None:
+    """Write the blocks of ``source`` to the open file ``out``, hashing them on the way."""
+    for block in source:
+        digest.update(block)
+        out.write(block)
+
+
 def _install(source, target: Path, expected: str, origin: str) -> None:
     """Copy the stream ``source`` into ``target`` atomically, if its SHA-256 is ``expected``.
 
-    The bytes go to a temporary file beside the target, which is renamed over the target only
-    when complete and verified; on any failure the temporary file is removed.
+    The bytes go to a temporary file beside the target, with a name unique to this process, which
+    is renamed over the target only when complete and verified; on any failure the temporary file
+    is removed. The file gets the permissions the umask allows (like any file the user creates),
+    so a cache filled by an instructor can be read by every student. A failure to write into the
+    cache raises ``CacheError``; a failure to read ``source`` propagates as it is.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    folder = target.parent
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(folder))
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(target))
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_parts(folder, target.name)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(target), suffix=".part")
+    except OSError as error:
+        raise CacheError(_cache_problem(error, folder, target)) from error
     digest = hashlib.sha256()
     try:
         with os.fdopen(fd, "wb") as out:
-            for block in source:
-                digest.update(block)
-                out.write(block)
+            try:
+                _write_blocks(out, source, digest)
+                out.flush()
+            except OSError as error:
+                if error.errno in _LOCAL_ERRNOS:
+                    raise CacheError(_cache_problem(error, folder, target)) from error
+                raise
         if digest.hexdigest() != expected:
             raise ChecksumError(
                 f"{origin} has SHA-256 {digest.hexdigest()}, expected {expected}; "
                 "the copy is damaged or not the right file, so it was not used"
             )
-        os.replace(tmp, target)
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, target)
+        except OSError as error:
+            raise CacheError(_cache_problem(error, folder, target)) from error
     finally:
-        if os.path.exists(tmp):
+        try:
             os.remove(tmp)
+        except OSError:
+            pass
+
+
+# errors of the writing side (the cache), as opposed to those of the source being read
+_LOCAL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS, errno.EFBIG}
 
 
 def _blocks(file, size=1 << 16):
@@ -139,55 +270,121 @@ def _from_url(item: Download, target: Path) -> None:
             _install(counted(), target, item.sha256, f"the download from {item.url}")
 
 
+def _unreadable(file: Path, what: str, error: OSError) -> str:
+    if isinstance(error, PermissionError):
+        return (f"{what} {file} cannot be read ({error.strerror}); whoever put it there can make it readable "
+                f"with `chmod a+r {file}`")
+    return f"{what} {file} cannot be read ({error})"
+
+
+def _readable_copy(file: Path, item: Download, what: str, problems: list) -> bool:
+    """True if ``file`` can be read and matches its checksum; otherwise say why in ``problems``."""
+    try:
+        if sha256(file) == item.sha256:
+            return True
+        problems.append(f"{what} {file} failed its checksum and was not used")
+    except OSError as error:
+        problems.append(_unreadable(file, what, error))
+    return False
+
+
 def path(name: str) -> Path:
     """The local path of a downloaded data set, fetching it first if needed.
 
     Raises ``ValueError`` for an unknown name, ``ChecksumError`` when the only copies found are
-    damaged, and ``DataError`` when there is no copy and no network.
+    damaged, ``CacheError`` when the cache cannot be written (a read-only folder, a full disk, a
+    setting that names a file) and no other copy can be used, and ``DataError`` when there is no
+    copy and no network.
+
+    With a cache that cannot be written (a shared read-only folder) but a good copy in the mirror,
+    the mirror's copy is used where it is.
     """
     _check_name(name, tuple(DOWNLOADS))
     item = DOWNLOADS[name]
-    target = paths.data_dir() / item.filename
+    folder = paths.data_dir()
+    target = folder / item.filename
     problems = []  # what went wrong on the way, for the final error message
+    cache_problem = None  # why the cache cannot take a copy, if it cannot
 
-    if target.is_file():
-        if sha256(target) == item.sha256:
-            return target
-        problems.append(f"the cached copy {target} failed its checksum and was not used")
+    if folder.exists() and not folder.is_dir():
+        cache_problem = _cache_problem(NotADirectoryError(errno.ENOTDIR, "not a directory"), folder, target)
+    elif target.is_dir():
+        cache_problem = _cache_problem(IsADirectoryError(errno.EISDIR, "is a directory"), folder, target)
+    elif target.is_file() and _readable_copy(target, item, "the cached copy", problems):
+        return target
 
     mirror = paths.mirror_dir()
     if mirror is not None:
-        if (mirror / item.filename).is_file():
-            try:
-                _from_mirror(item, target, mirror)
-                return target
-            except ChecksumError as error:
-                problems.append(str(error))
+        copy = mirror / item.filename
+        if copy.is_file():
+            mirror_bad = False
+            if cache_problem is None:
+                try:
+                    _from_mirror(item, target, mirror)
+                    return target
+                except ChecksumError as error:
+                    problems.append(str(error))
+                    mirror_bad = True
+                except CacheError as error:
+                    cache_problem = str(error)
+                except OSError as error:  # the mirror's copy cannot be read
+                    problems.append(_unreadable(copy, "the mirror's copy", error))
+                    mirror_bad = True
+            if cache_problem is not None and not mirror_bad:
+                if _readable_copy(copy, item, "the mirror's copy", problems):
+                    return copy  # the cache cannot take it: use the mirror's copy where it is
         else:
             problems.append(f"the mirror {mirror} (COURSE_DATA_MIRROR) has no {item.filename}")
 
-    try:
-        _from_url(item, target)
-        return target
-    except ChecksumError as error:
-        problems.append(str(error))
-    except (urllib.error.URLError, OSError) as error:
-        problems.append(f"downloading {item.url} failed ({error})")
+    network = False
+    if cache_problem is None:
+        try:
+            _from_url(item, target)
+            return target
+        except (ChecksumError, CacheError) as error:
+            if isinstance(error, CacheError):
+                cache_problem = str(error)
+            else:
+                problems.append(str(error))
+        except http.client.IncompleteRead as error:
+            network = True
+            problems.append(f"the download of {item.url} was cut off after {len(error.partial)} bytes "
+                            f"({error.expected} more were expected)")
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+            network = True
+            problems.append(f"downloading {item.url} failed ({type(error).__name__}: {error})")
 
+    if cache_problem is not None:
+        problems.insert(0, cache_problem)
+        raise CacheError(
+            f"cannot load the data set {name!r}: the data cache cannot hold {item.filename}.\n"
+            + "".join(f"  - {p}\n" for p in problems)
+            + f"To fix it, set COURSE_DATA_DIR to a folder you can write to (and run `make prefetch` there),"
+            f" or set COURSE_DATA_MIRROR to a folder that holds {item.filename} (the instructor's shared copy)."
+        )
     damaged = any("checksum" in p or "SHA-256" in p for p in problems)
     kind = ChecksumError if damaged else DataError
+    advice = "connect to the internet and run `make prefetch` (or just run this again)" if network else \
+        "run `make prefetch` (or just run this again)"
     raise kind(
         f"cannot load the data set {name!r}: no good copy of {item.filename} was found.\n"
         + "".join(f"  - {p}\n" for p in problems)
-        + f"To fix it, connect to the internet and run `make prefetch` (or just run this again),"
+        + f"To fix it, {advice},"
         f" or download {item.url} yourself and save it as {target},"
         f" or set COURSE_DATA_MIRROR to a folder that holds {item.filename}."
     )
 
 
-def prefetch() -> list[Path]:
-    """Fetch every downloadable data set into the cache (for offline workshops)."""
-    return [path(name) for name in DOWNLOADS]
+def prefetch(classifier: bool = False) -> list[Path]:
+    """Fetch every downloadable data set into the cache (for offline workshops); with
+    ``classifier`` (what ``make prefetch`` does) also build the digits classifier of the image
+    yardstick (``metrics.digits_classifier``), so that a cache shared read-only by a class has it."""
+    files = [path(name) for name in DOWNLOADS]
+    if classifier:
+        from helpers import metrics
+
+        files.append(metrics.build_digits_classifier())
+    return files
 
 
 # ---------------------------------------------------------------------------------------------
@@ -383,6 +580,49 @@ _LOADERS = {"names": _names, "tinyshakespeare": _tinyshakespeare, "digits": _dig
             "shapes": _shapes}
 
 
+_SPLITS = {"names": ("all", *NAMES_SPLIT), "tinyshakespeare": ("all", "train", "valid"),
+           "digits": ("all", *DIGITS_SPLIT), "dates": ("train", "test")}
+
+
+def _whole(option: str, value, minimum: int | None = None) -> int:
+    """``value`` as an int if it is a whole number (not a bool) of at least ``minimum``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{option} must be a whole number, got {value!r} ({type(value).__name__})")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{option} must be a whole number >= {minimum}, got {value}")
+    return value
+
+
+def _options(name: str, options: dict) -> dict:
+    """Check ``load(name, **options)``: known option names, and values of the right kind."""
+    loader = _LOADERS[name]
+    known = list(inspect.signature(loader).parameters)
+    described = ", ".join(f"{o} (one of {', '.join(_SPLITS[name])})" if o == "split" else o for o in known)
+    for option in options:
+        if option not in known:
+            close = difflib.get_close_matches(option, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TypeError(f"load({name!r}) has no option {option!r}{hint}; its options are: {described}")
+    checked = dict(options)
+    if "split" in options:
+        split = options["split"]
+        if not isinstance(split, str) or split not in _SPLITS[name]:
+            raise ValueError(f"unknown split {split!r} for {name!r}; choose one of: {', '.join(_SPLITS[name])}")
+    if "seed" in options:
+        checked["seed"] = _whole("seed", options["seed"], 0)
+    if name == "dates" and options.get("size") is not None:
+        checked["size"] = _whole("size", options["size"], 0)
+    if name == "shapes":
+        for option, minimum in (("n", 1), ("size", 8)):
+            if option in options:
+                checked[option] = _whole(option, options[option], minimum)
+        if "rotation" in options and not isinstance(options["rotation"], (bool, np.bool_)):
+            raise TypeError(f"rotation must be True or False, got {options['rotation']!r}")
+    return checked
+
+
 def load(name: str, **options):
     """Load a course data set by name.
 
@@ -391,15 +631,19 @@ def load(name: str, **options):
     - ``digits`` (``split``: all, train, test): images (n, 8, 8) float32 in [0, 1], labels (n,)
     - ``dates`` (``split``: train, test; ``size``; ``seed``): list of (human, ISO 8601) pairs
     - ``shapes`` (``n``, ``size``, ``seed``, ``rotation``): images (n, size, size) and factors
+
+    An unknown option, or a value of the wrong kind, is a ``TypeError`` or ``ValueError`` that
+    lists the valid ones.
     """
     _check_name(name)
-    return _LOADERS[name](**options)
+    return _LOADERS[name](**_options(name, options))
 
 
 def main() -> None:
-    """``python -m helpers.data``: fetch every downloadable data set (``make prefetch``)."""
+    """``python -m helpers.data``: fetch every downloadable data set and build the digits
+    classifier of the image yardstick (``make prefetch``)."""
     try:
-        for file in prefetch():
+        for file in prefetch(classifier=True):
             print(f"ok  {file}")
     except DataError as error:
         raise SystemExit(f"error: {error}") from None

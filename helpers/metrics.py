@@ -7,7 +7,10 @@ held-out characters in nats (natural log), so the n-gram, HMM, RNN and GPT can b
 
 import json
 import math
+import os
 import re
+import tempfile
+import warnings
 
 import numpy as np
 
@@ -22,13 +25,34 @@ def nats_per_char(probs: np.ndarray, targets: np.ndarray | None = None) -> float
     ``probs`` are the probabilities the model gave to the characters that came, shape (n,); or,
     with ``targets`` (n,) of ids, the predicted distributions (n, vocabulary) to pick them from.
     A zero probability gives ``inf``: the model said the character could not happen.
+
+    Refused with a ValueError: a matrix without ``targets`` (which column would count?), rows of
+    distributions that do not sum to 1, NaN, and target ids outside [0, vocabulary).
     """
-    probs = np.asarray(probs, dtype=np.float64)
+    try:
+        probs = np.asarray(probs, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"probs must be an array of probabilities, got {type(probs).__name__}") from error
+    if np.isnan(probs).any():
+        raise ValueError("probs contain NaN: the model's output is broken (has training diverged?)")
     if targets is not None:
         targets = np.asarray(targets)
         if probs.ndim != 2 or targets.shape != probs.shape[:1]:
             raise ValueError(f"need probs (n, vocab) and targets (n,), got {probs.shape} and {targets.shape}")
+        if targets.size and not np.issubdtype(targets.dtype, np.integer):
+            raise ValueError(f"targets must be integer ids, got dtype {targets.dtype}")
+        if targets.size and (targets.min() < 0 or targets.max() >= probs.shape[1]):
+            raise ValueError(f"targets must be ids in [0, {probs.shape[1]}) (the columns of probs), got min "
+                             f"{targets.min()} and max {targets.max()}")
+        sums = probs.sum(axis=1)
+        if probs.size and not np.allclose(sums, 1.0, atol=1e-3):
+            worst = int(np.argmax(np.abs(sums - 1)))
+            raise ValueError(f"each row of probs must be a distribution that sums to 1; row {worst} sums to "
+                             f"{sums[worst]:.6g} (apply a softmax to logits first)")
         probs = probs[np.arange(len(targets)), targets]
+    elif probs.ndim != 1:
+        raise ValueError(f"probs has shape {probs.shape}: pass the probabilities of the characters that came, "
+                         "shape (n,), or the distributions (n, vocab) together with targets (n,)")
     if probs.size == 0:
         raise ValueError("no characters to score")
     if np.any(probs < 0) or np.any(probs > 1):
@@ -49,11 +73,31 @@ def perplexity(nats: float) -> float:
 
 
 def exact_match(predictions, targets) -> float:
-    """The share of predictions equal to their targets (strings or sequences)."""
+    """The share of predictions equal to their targets (strings or sequences).
+
+    ``predictions`` and ``targets`` are collections of outputs: lists of strings, or arrays
+    (n, length) whose rows are compared whole. Two single strings are refused (wrap each in a list).
+    """
+    for name, value in (("predictions", predictions), ("targets", targets)):
+        if isinstance(value, str | bytes):
+            raise TypeError(f"{name} must be a list of outputs (e.g. strings), got one string {value[:30]!r}; "
+                            f"for a single output write exact_match([prediction], [target])")
+        if not hasattr(value, "__iter__") or getattr(value, "ndim", 1) == 0:
+            raise TypeError(f"{name} must be a list of outputs, got {type(value).__name__}")
     predictions, targets = list(predictions), list(targets)
     if len(predictions) != len(targets) or not targets:
         raise ValueError(f"need equal, non-zero counts, got {len(predictions)} and {len(targets)}")
-    return sum(p == t for p, t in zip(predictions, targets)) / len(targets)
+    return sum(_same(p, t) for p, t in zip(predictions, targets)) / len(targets)
+
+
+def _same(prediction, target) -> bool:
+    """One output equals its target: strings by ==, sequences and arrays element by element."""
+    if isinstance(prediction, str | bytes) or isinstance(target, str | bytes):
+        return prediction == target
+    if hasattr(prediction, "shape") or hasattr(target, "shape"):  # NumPy or TensorFlow rows
+        return bool(np.array_equal(np.asarray(prediction), np.asarray(target)))
+    same = prediction == target
+    return bool(same) if isinstance(same, bool | np.bool_) else bool(np.array_equal(prediction, target))
 
 
 def _plain(value):
@@ -78,22 +122,75 @@ def record(notebook: str, **values) -> None:
     numbers, such as a training curve for a later notebook to compare with; the README's tables
     show only single figures.
     """
-    if not re.fullmatch(r"\d\d_[a-z0-9_]+", notebook):
+    if not isinstance(notebook, str) or not re.fullmatch(r"\d\d_[a-z0-9_]+", notebook):
         raise ValueError(f"notebook must be a file name without .ipynb, like '00_introduction', not {notebook!r}")
     if not values:
         raise ValueError("nothing to record: pass figures as keyword arguments")
     file = paths.build_dir() / "metrics" / f"{notebook}.json"
     file.parent.mkdir(parents=True, exist_ok=True)
-    saved = json.loads(file.read_text()) if file.is_file() else {}
+    saved = read_figures(file) or {}
     saved.update({key: _plain(value) for key, value in values.items()})
-    file.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+    write_atomically(file, json.dumps(saved, indent=2, sort_keys=True) + "\n")
+
+
+def write_atomically(file, text: str) -> None:
+    """Write ``text`` to ``file`` all at once: into a temporary file beside it (a name unique to
+    this process), then renamed over it, so a full disk or a killed kernel leaves either the old
+    file or the new one, never half of one. The file gets the permissions the umask allows."""
+    from pathlib import Path
+
+    from helpers import data
+
+    file = Path(file)
+    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=data._temp_prefix(file), suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            _write_text(out, text)
+        os.chmod(tmp, 0o666 & ~data._umask())
+        os.replace(tmp, file)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _write_text(out, text: str) -> None:
+    out.write(text)
+    out.flush()
+
+
+_WARNED_DAMAGED: set = set()
+
+
+def read_figures(file) -> dict | None:
+    """The figures saved in ``file`` (a JSON object), None if there is no such file. A damaged
+    file (cut off by a full disk or a killed kernel, or not a JSON object) is read as empty, with
+    one warning that names it."""
+    try:
+        text = open(file, encoding="utf-8").read()
+    except FileNotFoundError:
+        return None
+    try:
+        figures = json.loads(text)
+        if not isinstance(figures, dict):
+            raise ValueError("not a JSON object")
+        return figures
+    except ValueError as error:
+        if str(file) not in _WARNED_DAMAGED:
+            _WARNED_DAMAGED.add(str(file))
+            warnings.warn(f"{file} is damaged ({error}), perhaps cut off by a full disk or a killed kernel: its "
+                          "figures are read as empty; run its notebook again to record them anew",
+                          RuntimeWarning, stacklevel=3)
+        return {}
 
 
 def recorded(notebook: str) -> dict | None:
     """The figures ``notebook`` recorded the last time it ran here, or None if it has not run
-    (e.g. notebook 04 reads notebook 03's training curve to compare with it)."""
+    (e.g. notebook 04 reads notebook 03's training curve to compare with it). A damaged file
+    counts as not run, with one warning."""
+    if not isinstance(notebook, str) or not re.fullmatch(r"\d\d_[a-z0-9_]+", notebook):
+        raise ValueError(f"notebook must be a file name without .ipynb, like '03_seq2seq_attention', not {notebook!r}")
     file = paths.build_dir() / "metrics" / f"{notebook}.json"
-    return json.loads(file.read_text()) if file.is_file() else None
+    return read_figures(file) or None
 
 
 # The image yardstick: digits-FID and class coverage -------------------------------------------
@@ -128,28 +225,88 @@ def _train_classifier(epochs: int = 60):
 
 
 _CLASSIFIER = None
+_SAID_IN_MEMORY = False
+
+
+def _save_model(model, file) -> None:
+    """Save a Keras model to ``file`` atomically: into a temporary file beside it with a name
+    unique to this process (several processes may build the classifier at once), then renamed
+    over it; the file gets the permissions the umask allows."""
+    from helpers import data
+
+    folder = file.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    data.remove_stale_parts(folder, file.name, suffix=".part.keras")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=data._temp_prefix(file), suffix=".part.keras")
+    os.close(fd)
+    try:
+        model.save(tmp)
+        os.chmod(tmp, 0o666 & ~data._umask())
+        os.replace(tmp, file)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _load_or_build_classifier():
+    """The classifier and the file it is saved in: loaded from the data cache, or trained and
+    saved there; (model, None) if the cache cannot take it (read-only, full, not a folder)."""
+    global _SAID_IN_MEMORY
+    from helpers import data
+    from helpers.train import quiet_first_import
+
+    with quiet_first_import():
+        import keras
+
+    file = paths.data_dir() / CLASSIFIER_FILE
+    try:
+        return keras.saving.load_model(file), file
+    except Exception:  # missing, unreadable, corrupt or from an incompatible Keras: train it again
+        pass
+    model = _train_classifier()
+    try:
+        _save_model(model, file)
+        return model, file
+    except OSError as error:
+        if not _SAID_IN_MEMORY:
+            _SAID_IN_MEMORY = True
+            warnings.warn(f"the digits classifier was trained in memory for this session only: "
+                          f"{data._cache_problem(error, file.parent, file)}. An instructor can build it once for "
+                          "everyone with `make prefetch` into a writable COURSE_DATA_DIR.", RuntimeWarning,
+                          stacklevel=3)
+        return model, None
 
 
 def digits_classifier():
     """The digits classifier of the image yardstick (a keras.Sequential: 64 pixels -> 128 -> 64
     features -> 10 logits), trained once and cached as ``digits_classifier.keras`` in the data
-    cache; a cached file that cannot be read is replaced by a freshly trained one."""
+    cache (``make prefetch`` builds it); a cached file that cannot be read is replaced by a freshly
+    trained one. A cache that cannot be written (read-only, full) gets no file: the classifier
+    is trained in memory for the session, with one warning that says so."""
     global _CLASSIFIER
     if _CLASSIFIER is None:
-        import keras
-
-        from helpers import paths
-
-        file = paths.data_dir() / CLASSIFIER_FILE
-        try:
-            _CLASSIFIER = keras.saving.load_model(file)
-        except Exception:  # missing, corrupt or from an incompatible Keras: train it again
-            _CLASSIFIER = _train_classifier()
-            file.parent.mkdir(parents=True, exist_ok=True)
-            part = file.with_name(file.stem + ".part.keras")
-            _CLASSIFIER.save(part)
-            part.replace(file)
+        _CLASSIFIER = _load_or_build_classifier()[0]
     return _CLASSIFIER
+
+
+def build_digits_classifier():
+    """Make sure the data cache holds the digits classifier (``make prefetch``) and return its
+    file; raises ``data.CacheError`` if the cache cannot be written."""
+    global _CLASSIFIER
+    from helpers import data
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        model, file = _load_or_build_classifier()
+    _CLASSIFIER = model
+    if file is None:
+        target = paths.data_dir() / CLASSIFIER_FILE
+        try:
+            _save_model(model, target)
+        except OSError as error:
+            raise data.CacheError(f"cannot save the digits classifier: {data._cache_problem(error, target.parent, target)}") from error
+        file = target
+    return file
 
 
 def _digit_images(images) -> np.ndarray:

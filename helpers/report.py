@@ -108,7 +108,7 @@ def measure(notebook: Path, in_place: bool) -> dict:
     child = subprocess.run([sys.executable, "-m", "helpers.report", "--run-one", str(notebook), str(output)],
                            env=env, stdout=subprocess.PIPE, text=True, cwd=paths.root())
     figures = json.loads(child.stdout.strip().splitlines()[-1]) if child.returncode == 0 else {"status": "failed"}
-    figures["metrics"] = json.loads(metrics_file.read_text()) if metrics_file.is_file() else {}
+    figures["metrics"] = metrics.read_figures(metrics_file) or {}
     return figures
 
 
@@ -163,7 +163,7 @@ def yardstick(old_rows: dict) -> str:
     lines = ["| notebook | model | data | nats/char | bits/char |", "|---|---|---|---|---|"]
     for notebook, key, model, data in YARDSTICK:
         file = paths.build_dir() / "metrics" / f"{notebook}.json"
-        value = json.loads(file.read_text()).get(key) if file.is_file() else None
+        value = (metrics.read_figures(file) or {}).get(key)
         if value is not None:
             lines.append(f"| {notebook[:2]} | {model} | {data} | {value:.3f} | {metrics.bits_per_char(value):.3f} |")
         elif model in old_rows:
@@ -178,7 +178,7 @@ def image_yardstick(old_rows: dict) -> str:
              "|---|---|---|---|---|"]
     for notebook, prefix, model in IMAGE_YARDSTICK:
         file = paths.build_dir() / "metrics" / f"{notebook}.json"
-        recorded = json.loads(file.read_text()) if file.is_file() else {}
+        recorded = metrics.read_figures(file) or {}
         fid, share = recorded.get(f"{prefix}digits_fid"), recorded.get(f"{prefix}min_class_share")
         agreement = recorded.get(f"{prefix}class_agreement")
         if fid is not None and share is not None:
@@ -197,14 +197,29 @@ def _old_yardstick(start: str = YARD_START, end: str = YARD_END) -> dict:
     return {line.split(" | ")[1]: line for line in block.splitlines()[2:] if line.startswith("| ")}
 
 
-def update_readme(block: str, start: str = START, end: str = END) -> None:
-    readme = paths.root() / "README.md"
-    text = readme.read_text(encoding="utf-8")
+def replace_block(text: str, block: str, start: str = START, end: str = END) -> str:
+    """``text`` with what lies between the markers ``start`` and ``end`` replaced by ``block``."""
     if start not in text or end not in text:
         raise RuntimeError(f"README.md needs the markers {start} and {end} around its table")
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
-    readme.write_text(f"{head}{start}\n{block}\n{end}{tail}", encoding="utf-8")
+    return f"{head}{start}\n{block}\n{end}{tail}"
+
+
+def update_readme(block: str, start: str = START, end: str = END) -> None:
+    """Replace one marked block of README.md, in one atomic write."""
+    update_readme_blocks({(start, end): block})
+
+
+def update_readme_blocks(blocks: dict) -> None:
+    """Replace several marked blocks of README.md, {(start, end): block}: every block is put in
+    place in memory first, and the file is written once, atomically, so a failure on the way
+    (a missing marker, a full disk, a killed process) leaves the README as it was."""
+    readme = paths.root() / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    for (start, end), block in blocks.items():
+        text = replace_block(text, block, start, end)
+    metrics.write_atomically(readme, text)
 
 
 def _old_rows() -> dict:
@@ -236,12 +251,16 @@ def main(argv=None) -> int:
         r = results[notebook.stem]
         print(f"  {r['status']}: {r.get('seconds', '?')} s, peak {r.get('peak_mb', '?')} MB, {r['metrics']}", flush=True)
 
+    # everything is computed first, then each file is written once, atomically: a failure on the
+    # way (a damaged metrics file, a missing marker, a full disk) never leaves a half-updated README
     block = table(results, _old_rows(), colab.repository())
     note = f"Measured with `make report` on {machine()}."
-    (paths.build_dir() / "report.md").write_text(f"# Notebook report\n\n{note}\n\n{block}\n")
-    update_readme(f"{block}\n\n{note}")
-    update_readme(yardstick(_old_yardstick()), YARD_START, YARD_END)
-    update_readme(image_yardstick(_old_yardstick(IMAGE_START, IMAGE_END)), IMAGE_START, IMAGE_END)
+    blocks = {(START, END): f"{block}\n\n{note}",
+              (YARD_START, YARD_END): yardstick(_old_yardstick()),
+              (IMAGE_START, IMAGE_END): image_yardstick(_old_yardstick(IMAGE_START, IMAGE_END))}
+    paths.build_dir().mkdir(parents=True, exist_ok=True)
+    metrics.write_atomically(paths.build_dir() / "report.md", f"# Notebook report\n\n{note}\n\n{block}\n")
+    update_readme_blocks(blocks)
     print(f"wrote build/report.md and the syllabus table in README.md\n{note}")
     return 0 if all(r["status"] == "ok" for r in results.values()) else 1
 

@@ -16,6 +16,8 @@ log-probabilities of the next token. Beam search copies and reorders the rows of
 in ``state`` as hypotheses are kept or dropped, so the model needs no beam logic of its own.
 """
 
+import numbers
+
 import numpy as np
 
 from helpers.train import quiet_first_import
@@ -24,7 +26,35 @@ with quiet_first_import():
     import tensorflow as tf
 
 
+DIVERGED = ("the model has probably diverged (a learning rate too high, or a NaN in the loss): check the "
+            "training curve, lower the learning rate or clip gradients, and train again")
+
+
+def _check_logits(logits, name: str = "logits") -> np.ndarray:
+    """``logits`` (..., vocabulary) as float64, refusing what no distribution can come from: NaN,
+    +inf, or a row in which every entry is -inf (-inf elsewhere is a token ruled out, and fine)."""
+    try:
+        values = np.asarray(logits, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an array of numbers (..., vocabulary), got {type(logits).__name__}") from error
+    if values.ndim < 1 or values.shape[-1] < 1:
+        raise ValueError(f"{name} must have shape (..., vocabulary) with at least one token, got {values.shape}")
+    if np.isnan(values).any() or np.isposinf(values).any():
+        bad = np.argwhere(np.isnan(values) | np.isposinf(values))[0]
+        kind = "NaN" if np.isnan(values[tuple(bad)]) else "+inf"
+        raise ValueError(f"{name} contain {kind} (first at index {tuple(int(i) for i in bad)}): {DIVERGED}")
+    dead = np.all(np.isneginf(values), axis=-1)
+    if dead.any():
+        row = tuple(int(i) for i in np.argwhere(dead)[0])
+        raise ValueError(f"{name} are -inf for every token in row {row}, so no token can be drawn: {DIVERGED} "
+                         "(or a filter or mask ruled out every token)")
+    return values
+
+
 def _check_temperature(temperature: float) -> None:
+    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real | np.ndarray) \
+            or np.ndim(temperature) != 0:
+        raise TypeError(f"temperature must be a number > 0, got {temperature!r}")
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0, got {temperature} (use greedy decoding for the "
                          "limit temperature -> 0)")
@@ -39,8 +69,8 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
 def top_k_filter(logits, k: int) -> np.ndarray:
     """Keep the ``k`` largest logits of each row (..., vocabulary), set the rest to -inf (ties at
     the k-th value are all kept). Taught in notebook 05."""
-    if isinstance(k, bool) or int(k) != k or k < 1:
-        raise ValueError(f"top_k must be a whole number >= 1, got {k}")
+    if isinstance(k, bool) or not isinstance(k, numbers.Real) or int(k) != k or k < 1:
+        raise ValueError(f"top_k must be a whole number >= 1, got {k!r}")
     logits = np.asarray(logits, dtype=np.float64)
     k = min(int(k), logits.shape[-1])
     kth = np.sort(logits, axis=-1)[..., -k, None]  # the k-th largest of each row
@@ -50,8 +80,8 @@ def top_k_filter(logits, k: int) -> np.ndarray:
 def top_p_filter(logits, p: float) -> np.ndarray:
     """Nucleus filtering: keep the smallest set of most probable tokens whose probabilities add
     up to at least ``p`` (0 < p <= 1), set the rest to -inf. Taught in notebook 05."""
-    if not 0 < p <= 1:
-        raise ValueError(f"top_p must be in (0, 1], got {p}")
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 < p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {p!r}")
     logits = np.asarray(logits, dtype=np.float64)
     probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
     probs /= probs.sum(axis=-1, keepdims=True)
@@ -73,8 +103,14 @@ def sample(logits, temperature: float = 1.0, rng: np.random.Generator | None = N
 
     Returns int64 ids of shape ``logits.shape[:-1]``. ``rng`` defaults to a new unseeded
     generator; pass ``np.random.default_rng(seed)`` for repeatable samples.
+
+    Logits with NaN or +inf, or a row that is -inf everywhere, are refused with a ValueError (the
+    model has probably diverged); -inf for some tokens rules them out.
     """
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a NumPy Generator such as np.random.default_rng(0), got {rng!r}")
     rng = np.random.default_rng() if rng is None else rng
+    logits = _check_logits(logits)
     scaled = apply_temperature(logits, temperature)
     if top_k is not None:
         scaled = top_k_filter(scaled, top_k)
@@ -90,8 +126,26 @@ def sample(logits, temperature: float = 1.0, rng: np.random.Generator | None = N
 
 def _check_search(batch_size: int, max_length: int, beam_width: int = 1) -> None:
     for name, value in (("batch_size", batch_size), ("max_length", max_length), ("beam_width", beam_width)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value}")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+
+
+def _check_ids(start_id, end_id) -> None:
+    for name, value in (("start_id", start_id), ("end_id", end_id)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise ValueError(f"{name} must be a token id (a whole number >= 0), got {value!r}")
+
+
+def _checked_step(log_probs, end_id: int):
+    """The step's log-probabilities (rows, vocabulary) as float32, refusing NaN, +inf and rows
+    with no possible token (the model has probably diverged), and an END id outside the vocabulary."""
+    log_probs = tf.cast(log_probs, tf.float32)
+    if log_probs.shape.rank != 2:
+        raise ValueError(f"step must return log_probs of shape (rows, vocabulary), got {log_probs.shape}")
+    if end_id >= log_probs.shape[-1]:
+        raise ValueError(f"end_id {end_id} is not a token of this model's vocabulary of {log_probs.shape[-1]}")
+    _check_logits(log_probs.numpy(), name="the step's log_probs")
+    return log_probs
 
 
 def _finished_rows(log_probs, finished, end_id: int):
@@ -109,13 +163,14 @@ def greedy_search(step, state, batch_size: int, start_id: int, end_id: int, max_
     including its first END).
     """
     _check_search(batch_size, max_length)
+    _check_ids(start_id, end_id)
     tokens = tf.fill([batch_size], tf.constant(start_id, tf.int32))
     finished = tf.zeros([batch_size], tf.bool)
     scores = tf.zeros([batch_size], tf.float32)
     outputs = []
     for _ in range(max_length):
         log_probs, state = step(tokens, state)  # (batch, vocabulary)
-        log_probs = _finished_rows(tf.cast(log_probs, tf.float32), finished, end_id)
+        log_probs = _finished_rows(_checked_step(log_probs, end_id), finished, end_id)
         tokens = tf.argmax(log_probs, axis=-1, output_type=tf.int32)  # (batch,)
         scores += tf.gather(log_probs, tokens, batch_dims=1)
         finished |= tokens == end_id
@@ -140,6 +195,7 @@ def beam_search(step, state, batch_size: int, start_id: int, end_id: int, max_le
     the chosen hypotheses, as ``greedy_search`` does; with ``beam_width=1`` the two agree.
     """
     _check_search(batch_size, max_length, beam_width)
+    _check_ids(start_id, end_id)
     k = beam_width
     # every tensor in the state gets k copies of each row: (batch * k, ...)
     state = tf.nest.map_structure(lambda s: tf.repeat(s, k, axis=0), state)
@@ -151,7 +207,7 @@ def beam_search(step, state, batch_size: int, start_id: int, end_id: int, max_le
     lengths = tf.zeros([batch_size * k], tf.float32)
     for _ in range(max_length):
         log_probs, state = step(tokens, state)  # (batch * k, vocabulary)
-        log_probs = _finished_rows(tf.cast(log_probs, tf.float32), finished, end_id)
+        log_probs = _finished_rows(_checked_step(log_probs, end_id), finished, end_id)
         vocabulary = log_probs.shape[-1]
         candidates = tf.reshape(scores[:, None] + log_probs, [batch_size, k * vocabulary])
         scores, best = tf.math.top_k(candidates, k=k)  # (batch, k) each

@@ -6,6 +6,7 @@ Notebook 00 uses one boundary token for both start and end of a name; later note
 ones they need.
 """
 
+import numbers
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -24,8 +25,14 @@ class Vocabulary:
     """
 
     def __init__(self, chars: Iterable[str], reserved: Sequence[str] = ()):
+        if isinstance(reserved, str):
+            raise TypeError(f"reserved must be a tuple of tokens, got the string {reserved!r} (which would make "
+                            f"{len(reserved)} tokens of its letters); write reserved=({reserved!r},)")
+        reserved = tuple(reserved)
+        if any(not isinstance(token, str) or not token for token in reserved):
+            raise TypeError(f"reserved tokens must be non-empty strings, got {reserved!r}")
         chars = sorted(set(chars))
-        if any(len(c) != 1 for c in chars):
+        if any(not isinstance(c, str) or len(c) != 1 for c in chars):
             raise ValueError("characters must be strings of length 1")
         if len(set(reserved)) != len(reserved) or set(reserved) & set(chars):
             raise ValueError("reserved tokens must be distinct from each other and from characters")
@@ -54,6 +61,8 @@ class Vocabulary:
 
     def encode(self, text: str, start: bool = False, end: bool = False) -> np.ndarray:
         """The ids of ``text``, int32, optionally framed by the START and END tokens."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, got {type(text).__name__}; to encode several, use encode_all")
         unknown = sorted(set(text) - self.index.keys())
         if unknown:
             raise ValueError(f"characters not in the vocabulary: {unknown!r}")
@@ -66,9 +75,21 @@ class Vocabulary:
 
     def decode(self, ids: Iterable[int], stop_at_end: bool = True) -> str:
         """The text of ``ids``; reserved tokens are dropped, and with ``stop_at_end`` (if the
-        vocabulary has an END token) everything from the first END on."""
+        vocabulary has an END token) everything from the first END on.
+
+        ``ids`` is one sequence; for a batch (n, length) decode each row:
+        ``[vocab.decode(row) for row in batch]``."""
+        ids = np.asarray(ids)
+        if ids.ndim > 1 and any(n != 1 for n in ids.shape[:-1]):
+            raise ValueError(f"decode takes one sequence of ids, got shape {ids.shape}; for a batch write "
+                             "[vocab.decode(row) for row in ids]")
+        if ids.size and not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(f"ids must be whole numbers (token ids), got dtype {ids.dtype}")
+        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
+            raise ValueError(f"ids must be in [0, {len(self)}) for this vocabulary, got min {ids.min()} and max "
+                             f"{ids.max()}")
         out = []
-        for i in np.asarray(ids).ravel().tolist():
+        for i in ids.ravel().tolist():
             token = self.tokens[i]
             if stop_at_end and token == END:
                 break
@@ -100,6 +121,14 @@ def encode_all(vocab: Vocabulary, texts: Iterable[str], pad_id: int | None = Non
     Each text is framed by START and END and padded with ``pad_id`` (default: the PAD token);
     inputs start with START, targets end with END and are the inputs moved one step ahead.
     """
+    if isinstance(texts, str):
+        raise TypeError(f"texts must be a list of strings, got one string {texts[:30]!r} (each letter would be a "
+                        f"text); write encode_all(vocab, [{texts[:30]!r}])")
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a text.Vocabulary, got {type(vocab).__name__}")
+    texts = list(texts)
+    if not texts:
+        raise ValueError("texts is empty: give at least one text")
     pad_id = vocab.id(PAD) if pad_id is None else pad_id
     framed = [vocab.encode(t, start=True, end=True) for t in texts]
     return shift(pad(framed, pad_id))
@@ -109,7 +138,8 @@ def chunks(ids: np.ndarray, context: int) -> tuple[np.ndarray, np.ndarray]:
     """A long encoded text cut into non-overlapping windows: (inputs, targets), (n, context)
     each, for evaluation over every character once (a remainder shorter than a window is
     dropped)."""
-    ids = np.asarray(ids)
+    ids = _ids_1d(ids)
+    context = _positive("context", context)
     n = (len(ids) - 1) // context
     if n < 1:
         raise ValueError(f"a text of {len(ids)} ids is too short for windows of {context}")
@@ -121,9 +151,26 @@ def chunks(ids: np.ndarray, context: int) -> tuple[np.ndarray, np.ndarray]:
 def random_windows(ids: np.ndarray, context: int, batch_size: int, rng: np.random.Generator):
     """A batch of random windows of a long encoded text, for training: (inputs, targets), each
     (batch_size, context), targets one character ahead."""
-    ids = np.asarray(ids)
+    ids = _ids_1d(ids)
+    context = _positive("context", context)
+    batch_size = _positive("batch_size", batch_size)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a NumPy Generator such as np.random.default_rng(0), got {rng!r}")
     if len(ids) <= context:
         raise ValueError(f"a text of {len(ids)} ids is too short for windows of {context}")
     starts = rng.integers(0, len(ids) - context, size=batch_size)
     windows = ids[starts[:, None] + np.arange(context + 1)]  # (batch, context + 1)
     return shift(windows)
+
+
+def _positive(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    return int(value)
+
+
+def _ids_1d(ids) -> np.ndarray:
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ValueError(f"ids must be one long encoded text, shape (n,), got shape {ids.shape}")
+    return ids

@@ -8,6 +8,7 @@
 """
 
 import contextlib
+import numbers
 import os
 import random
 import sys
@@ -87,17 +88,23 @@ class Progress:
     def __init__(self, steps: int, desc: str = "train", every: int = 10):
         from tqdm.auto import tqdm
 
+        steps, every = _whole("steps", steps, 0), _whole("every", every, 1)
         self.steps, self.desc, self.every = steps, desc, every
+        self.done = 0  # steps completed so far (fewer than steps if the loop stopped early)
         self.history: dict[str, list[float]] = {}
         self.bar = tqdm(total=steps, desc=desc, unit="step", disable=not _show_bars())
         self.timer = Timer()
 
     def __iter__(self):
-        with self.timer:
-            for step in range(self.steps):
-                yield step
-                self.bar.update(1)
-        self.bar.close()
+        self.done = 0
+        try:
+            with self.timer:
+                for step in range(self.steps):
+                    yield step
+                    self.done += 1
+                    self.bar.update(1)
+        finally:  # also when the loop is left early (break, an error): the bar is closed
+            self.bar.close()
         print(self.summary())
 
     def log(self, **values) -> None:
@@ -109,11 +116,13 @@ class Progress:
 
     @property
     def steps_per_second(self) -> float:
-        return self.steps / self.timer.elapsed()
+        """Completed steps per second (a loop stopped early counts only the steps it finished)."""
+        return self.done / self.timer.elapsed()
 
     def summary(self) -> str:
         last = ", ".join(f"{k} {v[-1]:.4g}" for k, v in self.history.items())
-        text = f"{self.desc}: {self.steps} steps in {self.timer.elapsed():.1f} s ({self.steps_per_second:.1f} steps/s)"
+        count = f"{self.steps} steps" if self.done == self.steps else f"stopped after {self.done} of {self.steps} steps"
+        text = f"{self.desc}: {count} in {self.timer.elapsed():.1f} s ({self.steps_per_second:.1f} steps/s)"
         return f"{text}, {last}" if last else text
 
 
@@ -132,6 +141,21 @@ def fit(step, steps: int, arrays, batch_size: int = 128, seed: int = 0, desc: st
     Returns the progress bar: ``bar.history`` {name: [value per step]} and ``bar.snapshots``
     {step: what snapshot() returned}. The batch order depends only on ``seed``, so models trained
     with the same seed see the same batches."""
+    if not callable(step):
+        raise TypeError(f"step must be a function step(*batch) -> dict of scalars, got {type(step).__name__}")
+    if hasattr(arrays, "shape") or isinstance(arrays, dict | str) or not isinstance(arrays, list | tuple):
+        raise TypeError(f"arrays must be a list of arrays with the same first axis, e.g. [images, labels], got "
+                        f"{type(arrays).__name__}" + (f" of shape {tuple(arrays.shape)}; for one array write [images]"
+                                                      if hasattr(arrays, "shape") else ""))
+    if not arrays:
+        raise ValueError("arrays is empty: give at least one array, e.g. [images]")
+    if any(np.ndim(a) == 0 for a in arrays):
+        raise ValueError("every entry of arrays must be an array with a first axis (rows), not a scalar")
+    steps, batch_size = _whole("steps", steps, 0), _whole("batch_size", batch_size, 1)
+    every = _whole("every", every, 0)
+    if every and not callable(snapshot):
+        raise TypeError(f"every={every} calls snapshot() every {every} steps: pass snapshot, a function of no "
+                        "arguments")
     sizes = {len(a) for a in arrays}
     if len(sizes) != 1:
         raise ValueError(f"every array needs the same first axis, got lengths {sorted(sizes)}")
@@ -139,7 +163,17 @@ def fit(step, steps: int, arrays, batch_size: int = 128, seed: int = 0, desc: st
     bar = progress(steps, desc=desc)
     bar.snapshots = {}
     for i in bar:
-        bar.log(**step(*(a[order[i]] for a in arrays)))
+        values = step(*(a[order[i]] for a in arrays))
+        if not isinstance(values, dict):
+            raise TypeError(f"step must return a dict of scalars to log, e.g. {{'loss': loss}}, got "
+                            f"{type(values).__name__}")
+        bar.log(**values)
         if every and (i + 1) % every == 0:
             bar.snapshots[i + 1] = snapshot()
     return bar
+
+
+def _whole(name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)

@@ -93,11 +93,21 @@ class MultiHeadAttention(keras.layers.Layer):
     ``call(query, value, key=None, attention_mask=None, use_causal_mask=False,
     return_attention_scores=False)`` as in Keras: query (batch, queries, dim), value and key
     (batch, keys, dim); ``attention_mask`` (batch, queries, keys) boolean, True = allowed.
+
+    The mask follows Keras's convention (True or 1 = may attend) and must be broadcastable to
+    (batch, [heads,] queries, keys): a (batch, keys) padding mask is refused (write
+    ``mask[:, None, :]``), and so are float masks of 0 / -inf (an additive mask: use
+    ``attention_bias``) and masks that are plainly inverted (True where attention is blocked).
     """
 
     def __init__(self, num_heads: int, key_dim: int, **kwargs):
         super().__init__(**kwargs)
-        self.num_heads, self.key_dim = num_heads, key_dim
+        for name, value in (("num_heads", num_heads), ("key_dim", key_dim)):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}"
+                                 + (" (more heads than model dimensions leaves each head empty)"
+                                    if name == "key_dim" and value == 0 else ""))
+        self.num_heads, self.key_dim = int(num_heads), int(key_dim)
 
     def build(self, query_shape, value_shape=None, key_shape=None):
         value_shape = query_shape if value_shape is None else value_shape
@@ -124,7 +134,7 @@ class MultiHeadAttention(keras.layers.Layer):
     def call(self, query, value, key=None, attention_mask=None, use_causal_mask=False,
              return_attention_scores=False, attention_bias=None):
         key = value if key is None else key
-        mask = None if attention_mask is None else tf.cast(attention_mask, tf.bool)[:, None]  # (b, 1, q, k)
+        mask = None if attention_mask is None else self._check_mask(attention_mask, query, key)  # (b, h|1, q, k)
         if use_causal_mask:
             causal = causal_mask(tf.shape(query)[1], tf.shape(value)[1])[None, None]  # aligned at the start
             mask = causal if mask is None else mask & causal
@@ -136,6 +146,58 @@ class MultiHeadAttention(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim}
+
+    def _check_mask(self, attention_mask, query, key):
+        """``attention_mask`` as a boolean (batch, heads or 1, queries, keys) tensor, after checking
+        its dtype, shape and (when running eagerly) its values; see the class docstring."""
+        mask = tf.convert_to_tensor(attention_mask)
+        if not (mask.dtype.is_bool or mask.dtype.is_integer or mask.dtype.is_floating):
+            raise TypeError(f"attention_mask must be boolean (True = may attend), got dtype {mask.dtype.name}")
+        shape = mask.shape
+        if shape.rank not in (3, 4):
+            hint = (" (a padding mask over keys: write mask[:, None, :] for (batch, 1, keys))"
+                    if shape.rank == 2 else "")
+            raise ValueError(f"attention_mask must be broadcastable to (batch, [heads,] queries, keys), got shape "
+                             f"{tuple(shape)}{hint}")
+        wanted = [("batch", query.shape[0]), ("queries", query.shape[1]), ("keys", key.shape[1])]
+        if shape.rank == 4:
+            wanted.insert(1, ("heads", self.num_heads))
+        for (name, size), got in zip(wanted, shape):
+            if got is not None and size is not None and got not in (1, size):
+                raise ValueError(f"attention_mask has shape {tuple(shape)}, not broadcastable to (batch, "
+                                 f"{'heads, ' if shape.rank == 4 else ''}queries, keys) = "
+                                 f"{tuple(s for _, s in wanted)}: its {name} axis is {got}")
+        if tf.executing_eagerly():
+            values = mask.numpy()
+            if not mask.dtype.is_bool and not np.isin(values, (0, 1)).all():
+                raise ValueError("attention_mask must hold True/1 where attention is allowed and False/0 where it is "
+                                 "not; got other values (" + ("-inf: an additive mask; pass `mask == 0` instead, or "
+                                 "use attention_bias" if np.isneginf(values).any() else f"e.g. {values.ravel()[0]}")
+                                 + ")")
+            allowed = values.astype(bool)
+            if allowed.ndim == 4:
+                allowed = allowed.any(axis=1)
+            if not allowed.reshape(len(allowed), -1).any(axis=1).all():
+                raise ValueError("attention_mask allows no attention at all for some batch element: Keras's "
+                                 "convention is True (1) = may attend; if True marks the positions to block, pass "
+                                 "the inverse (~mask, or tf.logical_not(mask))")
+            q, k = allowed.shape[-2:]
+            if q == k and q > 1:
+                lower = np.tril(np.ones((q, k), bool))
+                if np.all(~allowed[..., lower]) and allowed.any():
+                    raise ValueError("attention_mask is True only above the diagonal: an inverted causal mask. "
+                                     "True (1) = may attend, so query i may see keys j <= i (see causal_mask)")
+        mask = tf.cast(mask, tf.bool)
+        return mask if shape.rank == 4 else mask[:, None]
+
+
+def _check_heads(dim, num_heads) -> None:
+    for name, value in (("dim", dim), ("num_heads", num_heads)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    if num_heads > dim:
+        raise ValueError(f"num_heads ({num_heads}) must not exceed dim ({dim}): each head gets dim // num_heads "
+                         "dimensions, and that would be 0")
 
 
 class FeedForward(keras.layers.Layer):
@@ -155,6 +217,7 @@ class EncoderBlock(keras.layers.Layer):
 
     def __init__(self, dim: int, num_heads: int, ff_dim: int, **kwargs):
         super().__init__(**kwargs)
+        _check_heads(dim, num_heads)
         self.norm1, self.norm2 = keras.layers.LayerNormalization(), keras.layers.LayerNormalization()
         self.attention = MultiHeadAttention(num_heads, dim // num_heads)
         self.feed_forward = FeedForward(dim, ff_dim)
@@ -173,6 +236,7 @@ class DecoderBlock(keras.layers.Layer):
 
     def __init__(self, dim: int, num_heads: int, ff_dim: int, cross_attention: bool = True, **kwargs):
         super().__init__(**kwargs)
+        _check_heads(dim, num_heads)
         self.norm1, self.norm3 = keras.layers.LayerNormalization(), keras.layers.LayerNormalization()
         self.self_attention = MultiHeadAttention(num_heads, dim // num_heads)
         self.cross = cross_attention

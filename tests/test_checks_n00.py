@@ -1,35 +1,130 @@
 """The exercise checks of notebook 00: the worked solution passes, typical mistakes fail, a stub says "not yet"."""
 
 import numpy as np
+import pytest
 
 from helpers import checks
 
-
-def right(counts, k):
-    smoothed = counts + k
-    return smoothed / smoothed.sum(axis=1, keepdims=True)
+# --- Exercise 1: the length distribution of a bigram model's names ---
 
 
-def test_a_right_answer_passes(capsys):
-    result = checks.add_k_smoothing(right)
-    assert result and result.passed == result.total == 4
+def lengths(P, max_length):  # the worked solution
+    probs = np.zeros(max_length + 1)
+    probs[0] = P[0, 0]
+    state = P[0, 1:]
+    for n in range(1, max_length + 1):
+        probs[n] = state @ P[1:, 0]
+        state = state @ P[1:, 1:]
+    return probs
+
+
+def lengths_shifted(P, max_length):  # forgets the empty name: entry n holds n+1 letters
+    return np.append(lengths(P, max_length + 1)[1:], 0.0)[: max_length + 1]
+
+
+def lengths_through_boundary(P, max_length):  # (P^(n+1))[0, 0]: lets a path pass the boundary mid-name
+    return np.array([np.linalg.matrix_power(P, n + 1)[0, 0] for n in range(max_length + 1)])
+
+
+def lengths_counting_the_end(P, max_length):  # the end token counted as a letter
+    return np.append(0.0, lengths(P, max_length)[:-1])
+
+
+def test_length_solution_passes_in_float32_too(capsys):
+    assert checks.length_distribution(lengths)
+    assert checks.length_distribution(lambda P, m: lengths(P, m).astype(np.float32))
+    assert "3/3 cases passed ✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mistake, message", [
+    (lengths_shifted, "off by one: your entry n holds names of n+1 letters"),
+    (lengths_through_boundary, "which always writes 'ab': largest difference 1 at index (5,)"),
+    (lengths_counting_the_end, "off by one: your entry n holds names of n-1 letters"),
+    (lengths_through_boundary, "a path must not pass through the boundary"),
+])
+def test_length_mistakes_fail_with_a_specific_message(mistake, message, capsys):
+    result = checks.length_distribution(mistake)
+    assert not result
+    assert message in capsys.readouterr().out
+
+
+# --- Exercise 2: the bigram as a softmax layer ---
+
+
+def softmax_loss(W, counts):  # the worked solution
+    z = W - W.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    total = counts.sum()
+    return -(counts * log_p).sum() / total, (counts.sum(axis=1, keepdims=True) * np.exp(log_p) - counts) / total
+
+
+def softmax_loss_tf(W, counts):  # the same in TensorFlow, float32
+    tf = pytest.importorskip("tensorflow")
+    W = tf.Variable(tf.constant(W, tf.float32))
+    counts = tf.constant(counts, tf.float32)
+    with tf.GradientTape() as tape:
+        loss = -tf.reduce_sum(counts * tf.nn.log_softmax(W, axis=1)) / tf.reduce_sum(counts)
+    return loss, tape.gradient(loss, W)
+
+
+def softmax_loss_wrong_axis(W, counts):  # softmax down the columns
+    loss, grad = softmax_loss(W.T, counts.T)
+    return loss, grad.T
+
+
+def softmax_loss_summed(W, counts):  # a sum over characters, not a mean
+    loss, grad = softmax_loss(W, counts)
+    return loss * counts.sum(), grad * counts.sum()
+
+
+def softmax_loss_overflows(W, counts):  # no max subtracted before exp
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        p = np.exp(W) / np.exp(W).sum(axis=1, keepdims=True)
+        total = counts.sum()
+        return -(counts * np.log(p)).sum() / total, (counts.sum(axis=1, keepdims=True) * p - counts) / total
+
+
+def softmax_loss_gradient_ascent(W, counts):  # the gradient of the log-likelihood
+    loss, grad = softmax_loss(W, counts)
+    return loss, -grad
+
+
+def softmax_loss_unweighted(W, counts):  # softmax minus frequencies, forgetting each row's count
+    loss, _ = softmax_loss(W, counts)
+    z = np.exp(W - W.max(axis=1, keepdims=True))
+    return loss, z / z.sum(axis=1, keepdims=True) - counts / counts.sum()
+
+
+def test_softmax_solution_passes_in_numpy_and_tensorflow(capsys):
+    assert checks.softmax_bigram_loss(softmax_loss)
+    assert checks.softmax_bigram_loss(softmax_loss_tf)
     assert "4/4 cases passed ✓" in capsys.readouterr().out
 
 
-def test_a_wrong_answer_fails_and_says_by_how_much(capsys):
-    result = checks.add_k_smoothing(lambda counts, k: (counts + 1) / (counts + 1).sum(axis=1, keepdims=True))
-    assert not result and 0 < result.passed < result.total
-    out = capsys.readouterr().out
-    assert "k=0.5: largest difference" in out and "expected" in out
+@pytest.mark.parametrize("mistake, message", [
+    (softmax_loss_wrong_axis, "random W: loss: got"),
+    (softmax_loss_summed, "(a sum? divide by the number of characters"),
+    (softmax_loss_overflows, "large logits (|W| up to 1000: subtract each row's max before exp): loss: got nan"),
+    (softmax_loss_gradient_ascent, "(the sign: the gradient of the loss"),
+    (softmax_loss_unweighted, "grad: largest difference"),
+])
+def test_softmax_mistakes_fail_with_a_specific_message(mistake, message, capsys):
+    result = checks.softmax_bigram_loss(mistake)
+    assert not result
+    assert message in capsys.readouterr().out
 
 
-def test_stubs_and_crashes_are_reported_not_raised(capsys):
-    def stub(counts, k):
-        raise NotImplementedError
+def test_stubs_say_not_yet_and_crashes_are_reported(capsys):
+    def stub(*args):
+        raise NotImplementedError  # your code here
 
-    assert not checks.add_k_smoothing(stub)
-    assert "add_k_smoothing: not yet" in capsys.readouterr().out
-    assert not checks.add_k_smoothing(lambda counts, k: counts[99])
+    for check in (checks.length_distribution, checks.softmax_bigram_loss):
+        result = check(stub)
+        assert not result and result.stub
+        assert capsys.readouterr().out.startswith(f"{check.__name__}: not yet")
+    assert not checks.length_distribution(lambda P, m: P[99])
     assert "raised IndexError" in capsys.readouterr().out
-    assert not checks.add_k_smoothing(lambda counts, k: np.ones(3))  # wrong shape
-    assert "shape (3,), expected (6, 6)" in capsys.readouterr().out
+    assert not checks.length_distribution(lambda P, m: np.ones(m))
+    assert "shape (6,), expected (7,)" in capsys.readouterr().out
+    assert not checks.softmax_bigram_loss(lambda W, counts: W)
+    assert "return two things: (loss, grad)" in capsys.readouterr().out

@@ -1,20 +1,68 @@
 """The exercise checks of notebook 04: the worked solution passes, typical mistakes fail, a stub says "not yet"."""
 
-import numpy as np
+import keras
 
 from helpers import checks
 
 
-def test_transformer_checks_accept_right_answers_and_catch_transposed_ones():
-    assert checks.causal_mask(lambda n: np.tril(np.ones((n, n), bool)))
-    assert not checks.causal_mask(lambda n: np.triu(np.ones((n, n), bool)))
-    assert not checks.causal_mask(lambda n: np.tril(np.ones((n, n))))  # not booleans
-
+def test_split_and_merge_heads_accept_right_answers_and_catch_transposed_ones(capsys):
     def split(x, heads):
         b, t, m = x.shape
         return x.reshape(b, t, heads, m // heads).transpose(0, 2, 1, 3)
 
     assert checks.split_heads(split)
-    assert not checks.split_heads(lambda x, heads: x.reshape(x.shape[0], heads, x.shape[1], -1))
+    assert not checks.split_heads(lambda x, heads: x.reshape(x.shape[0], heads, x.shape[1], -1))  # no transpose
+    assert "largest difference" in capsys.readouterr().out
     assert checks.merge_heads(lambda x: x.transpose(0, 2, 1, 3).reshape(x.shape[0], x.shape[2], -1))
     assert not checks.merge_heads(lambda x: x.reshape(x.shape[0], x.shape[2], -1))
+    assert "largest difference" in capsys.readouterr().out
+
+
+def _positions_layer(shape=lambda m, d: (m, d), rows=lambda t: slice(0, t), trainable=True):
+    class Layer(keras.layers.Layer):
+        def __init__(self, max_length, dim, **kwargs):
+            super().__init__(**kwargs)
+            self.max_length, self.dim = max_length, dim
+
+        def build(self, input_shape):
+            self.table = self.add_weight(shape=shape(self.max_length, self.dim), initializer="random_normal",
+                                         trainable=trainable)
+
+        def call(self, x):
+            t = x.shape[1]
+            table = self.table if shape(2, 3) == (2, 3) else keras.ops.transpose(self.table)
+            return x + table[rows(t)]
+
+    return Layer
+
+
+def test_learned_positions_accepts_the_solution_and_catches_typical_mistakes(capsys):
+    assert checks.learned_positions(_positions_layer())
+    capsys.readouterr()
+    assert not checks.learned_positions(_positions_layer(shape=lambda m, d: (d, m)))  # table transposed
+    assert "expected (max_length, dim)" in capsys.readouterr().out
+    assert not checks.learned_positions(_positions_layer(rows=lambda t: slice(1, t + 1)))  # positions off by one
+    assert "largest difference" in capsys.readouterr().out
+    assert not checks.learned_positions(_positions_layer(trainable=False))  # a table that is not learned
+    assert "expected one trainable weight" in capsys.readouterr().out
+
+
+def test_stubs_say_not_yet(capsys):
+    class Stub(keras.layers.Layer):
+        def __init__(self, max_length, dim, **kwargs):
+            super().__init__(**kwargs)
+
+        def build(self, input_shape):
+            raise NotImplementedError  # your code here
+
+        def call(self, x):
+            raise NotImplementedError  # your code here
+
+    def stub(*args):
+        raise NotImplementedError
+
+    assert not checks.learned_positions(Stub)
+    assert not checks.split_heads(stub)
+    assert not checks.merge_heads(stub)
+    out = capsys.readouterr().out
+    assert out.count("not yet") == 3

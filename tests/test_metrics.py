@@ -2,6 +2,8 @@
 
 import json
 import math
+import os
+import warnings
 
 import numpy as np
 import pytest
@@ -63,3 +65,79 @@ def test_curves_can_be_recorded_and_read_back(tmp_path, monkeypatch):
     assert report._format_metrics(got) == "exact_match 1.000"
     with pytest.raises(ValueError, match="non-finite"):
         metrics.record("03_seq2seq_attention", curve=[1.0, float("inf")])
+
+
+# Issue 18: no plausible wrong value, and recorded figures that survive a full disk -----------------
+
+
+@pytest.mark.parametrize("args, message", [
+    ((np.full((3, 4), 0.25),), r"probs has shape \(3, 4\): pass .* together with targets"),  # was 1.386 for a matrix
+    ((np.full((2, 3), 0.5), np.array([0, 1])), "row 0 sums to 1.5"),  # scored better than possible
+    ((np.array([0.5, np.nan]),), "NaN"),
+    ((np.array([[0.5, np.nan], [0.5, 0.5]]), np.array([0, 1])), "NaN"),
+    ((np.full((2, 2), 0.5), np.array([0, -1])), r"targets must be ids in \[0, 2\)"),  # -1 wrapped to the last column
+    ((np.full((2, 2), 0.5), np.array([0, 2])), r"targets must be ids in \[0, 2\)"),
+    ((np.full((2, 2), 0.5), np.array([0.0, 1.0])), "targets must be integer ids"),
+])  # fmt: skip
+def test_nats_per_char_refuses_what_it_cannot_score(args, message):
+    with pytest.raises(ValueError, match=message):
+        metrics.nats_per_char(*args)
+
+
+def test_nats_per_char_takes_float32_softmax_rows():
+    logits = np.random.default_rng(0).normal(size=(50, 27)).astype(np.float32)
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)  # rows sum to 1 within float32
+    targets = np.arange(50) % 27
+    assert metrics.nats_per_char(probs, targets) == pytest.approx(-np.log(probs[np.arange(50), targets]).mean(),
+                                                                   rel=1e-6)
+
+
+def test_exact_match_compares_whole_outputs():
+    with pytest.raises(TypeError, match="one string 'emma'.*exact_match\\(\\[prediction\\], \\[target\\]\\)"):
+        metrics.exact_match("emma", "emmy")  # was 0.75, per character
+    with pytest.raises(TypeError, match="targets must be a list of outputs"):
+        metrics.exact_match(["1"], 1)
+    rows = np.array([[1, 2, 3], [4, 5, 6]])
+    assert metrics.exact_match(rows, np.array([[1, 2, 3], [4, 5, 0]])) == 0.5  # was an array
+    assert metrics.exact_match([[1, 2], [3]], [[1, 2], [3, 4]]) == 0.5  # ragged sequences
+    assert metrics.exact_match(["2021-03-03", "x"], ["2021-03-03", "y"]) == 0.5
+
+
+def test_record_is_atomic_on_a_full_disk(tmp_path, monkeypatch):
+    import errno
+
+    monkeypatch.setattr(paths, "build_dir", lambda: tmp_path / "build")
+    metrics.record("00_introduction", unigram=2.5)
+
+    def full(out, text):  # a stand-in writer: the disk fills up half-way
+        out.write(text[: len(text) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(metrics, "_write_text", full)
+    with pytest.raises(OSError, match="No space left"):
+        metrics.record("00_introduction", bigram=2.25)
+    folder = tmp_path / "build" / "metrics"
+    assert os.listdir(folder) == ["00_introduction.json"]  # no temporary file left
+    assert metrics.recorded("00_introduction") == {"unigram": 2.5}  # the earlier figure is kept
+
+
+def test_a_damaged_metrics_file_reads_as_empty_with_one_warning(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "build_dir", lambda: tmp_path / "build")
+    folder = tmp_path / "build" / "metrics"
+    folder.mkdir(parents=True)
+    (folder / "03_seq2seq_attention.json").write_text('{"exact_match": 0.99, "cur')  # cut off
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert metrics.recorded("03_seq2seq_attention") is None  # as if it had not run
+        assert metrics.recorded("03_seq2seq_attention") is None
+        metrics.record("03_seq2seq_attention", exact_match=1.0)  # starts afresh
+    damaged = [w for w in caught if "is damaged" in str(w.message)]
+    assert len(damaged) == 1 and "03_seq2seq_attention.json" in str(damaged[0].message)
+    assert metrics.recorded("03_seq2seq_attention") == {"exact_match": 1.0}
+
+
+def test_record_and_recorded_name_a_wrong_notebook():
+    with pytest.raises(ValueError, match="notebook must be a file name"):
+        metrics.recorded(3)
+    with pytest.raises(ValueError, match="notebook must be a file name"):
+        metrics.record(None, x=1.0)

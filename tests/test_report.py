@@ -1,10 +1,13 @@
 """helpers.report: measuring a notebook, the table, the README block."""
 
+import errno
 import json
+import warnings
 
 import nbformat
+import pytest
 
-from helpers import paths, report
+from helpers import metrics, paths, report
 
 
 def test_run_one_executes_and_measures(tmp_path):
@@ -57,3 +60,74 @@ def test_image_yardstick_reads_recorded_metrics(tmp_path, monkeypatch):
     assert lines[2] == old["DCGAN"]
     assert lines[3] == "| 08 | conditional GAN (DCGAN with labels) | 2.04 | 0.097 | 98.8% |"
     assert len(lines) == 4  # rows with neither a recorded figure nor an old line are left out
+
+
+# Issue 18: make report never writes a half-updated README ----------------------------------------
+
+README = f"""# Course
+
+{report.START}
+old syllabus
+{report.END}
+
+{report.YARD_START}
+old yardstick
+{report.YARD_END}
+
+{report.IMAGE_START}
+old images
+{report.IMAGE_END}
+"""
+
+
+def _fake_course(tmp_path, monkeypatch):
+    root = tmp_path / "course"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "README.md").write_text(README)
+    (root / "pyproject.toml").write_text('[tool.course]\nrepository = "owner/name"\n')
+    (root / "notebooks" / "00_introduction.ipynb").write_text("{}")
+    monkeypatch.setattr(paths, "root", lambda: root)
+
+    def measure(notebook, in_place):  # stands in for running the notebook
+        folder = paths.build_dir() / "metrics"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "00_introduction.json").write_text('{"bigram_nats_per_char": 2.4')  # cut off by a killed kernel
+        return {"status": "ok", "seconds": 1.0, "peak_mb": 100,
+                "metrics": metrics.read_figures(folder / "00_introduction.json") or {}}
+
+    monkeypatch.setattr(report, "measure", measure)
+    return root
+
+
+def test_report_survives_a_damaged_metrics_file(tmp_path, monkeypatch):
+    root = _fake_course(tmp_path, monkeypatch)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert report.main([str(root / "notebooks" / "00_introduction.ipynb")]) == 0
+    assert sum("is damaged" in str(w.message) for w in caught) == 1
+    text = (root / "README.md").read_text()
+    assert "old syllabus" not in text and "| 00 | [introduction]" in text
+
+
+def test_report_writes_the_readme_whole_or_not_at_all(tmp_path, monkeypatch):
+    root = _fake_course(tmp_path, monkeypatch)
+
+    def broken(old_rows):
+        raise RuntimeError("the image table failed")
+
+    monkeypatch.setattr(report, "image_yardstick", broken)
+    with pytest.raises(RuntimeError, match="the image table failed"):
+        report.main([str(root / "notebooks" / "00_introduction.ipynb")])
+    assert (root / "README.md").read_text() == README  # not half-updated
+
+    monkeypatch.undo()
+    root = _fake_course(tmp_path / "again", monkeypatch)
+
+    def full(out, text):  # a stand-in writer: the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(metrics, "_write_text", full)
+    with pytest.raises(OSError, match="No space left"):
+        report.main([str(root / "notebooks" / "00_introduction.ipynb")])
+    assert (root / "README.md").read_text() == README
+    assert [p.name for p in root.iterdir() if ".part" in p.name] == []

@@ -156,3 +156,60 @@ def test_top_k_and_top_p_keep_the_right_tokens():
 def test_bad_sampling_settings_are_refused(options, message):
     with pytest.raises(ValueError, match=message):
         sampling.sample(np.zeros((2, 4)), **({"temperature": 1.0} | options))
+
+
+# Issue 18: logits no distribution can come from are refused, not sampled as token 0 ---------------
+
+
+@pytest.mark.parametrize("bad, kind", [
+    (np.array([[0.0, np.nan, 1.0]]), "NaN"), (np.array([[0.0, np.inf, 1.0]]), r"\+inf"),
+    (np.array([[0.0, 1.0, 2.0], [-np.inf] * 3]), "-inf for every token in row"),
+])  # fmt: skip
+def test_sample_refuses_logits_of_a_diverged_model(bad, kind):
+    with pytest.raises(ValueError, match=f"{kind}.*probably diverged"):
+        sampling.sample(bad, 1.0, np.random.default_rng(0))
+    for options in (dict(top_k=2), dict(top_p=0.9)):
+        with pytest.raises(ValueError, match="probably diverged"):
+            sampling.sample(bad, 1.0, np.random.default_rng(0), **options)
+
+
+def test_sample_keeps_minus_inf_as_a_ruled_out_token():
+    ids = sampling.sample(np.array([[-np.inf, -np.inf, 0.0]] * 50), 1.0, np.random.default_rng(0))
+    assert np.all(ids == 2)
+
+
+@pytest.mark.parametrize("options, error, message", [
+    (dict(temperature="hot"), TypeError, "temperature must be a number"),
+    (dict(rng=0), TypeError, "rng must be a NumPy Generator"),
+    (dict(top_k="3"), ValueError, "top_k must be a whole number"),
+    (dict(top_p="0.9"), ValueError, "top_p must be in"),
+])  # fmt: skip
+def test_sample_names_a_wrong_argument(options, error, message):
+    with pytest.raises(error, match=message):
+        sampling.sample(np.zeros((2, 4)), **({"temperature": 1.0} | options))
+    with pytest.raises(ValueError, match="logits must have shape"):
+        sampling.sample(np.float64(1.0))
+
+
+@pytest.mark.parametrize("search", ["greedy", "beam"])
+@pytest.mark.parametrize("poison, kind", [(np.nan, "NaN"), (np.inf, r"\+inf"), (-np.inf, "every token")])
+def test_searches_refuse_log_probs_of_a_diverged_model(search, poison, kind):
+    step, state, _, _ = markov_model(0)
+
+    def diverged(tokens, state):
+        log_probs, state = step(tokens, state)
+        if poison == -np.inf:
+            return tf.fill(tf.shape(log_probs), -np.inf), state
+        return tf.tensor_scatter_nd_update(log_probs, [[0, 2]], [poison]), state
+
+    run = sampling.greedy_search if search == "greedy" else sampling.beam_search
+    with pytest.raises(ValueError, match=f"{kind}.*probably diverged"):
+        run(diverged, state, 3, START, END, 3)
+
+
+def test_searches_refuse_an_end_id_outside_the_vocabulary():
+    step, state, _, _ = markov_model(0)
+    with pytest.raises(ValueError, match="end_id 7 is not a token"):
+        sampling.greedy_search(step, state, 3, START, 7, 3)
+    with pytest.raises(ValueError, match="start_id must be a token id"):
+        sampling.beam_search(step, state, 3, -1, END, 3)

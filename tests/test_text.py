@@ -48,3 +48,60 @@ def test_chunks_and_random_windows_predict_the_next_character():
     assert shift(np.array([[1, 2, 3]]))[1].tolist() == [[2, 3]]
     with pytest.raises(ValueError, match="too short"):
         chunks(ids[:3], 5)
+
+
+# Issue 18: wrong input is refused, not decoded or encoded into something plausible -----------------
+
+
+def test_decode_refuses_a_batch_and_ids_out_of_range():
+    vocab = Vocabulary.from_texts(["ab"], reserved=(START, END))
+    batch = np.array([[2, 3, 1], [3, 2, 1]])
+    with pytest.raises(ValueError, match=r"one sequence of ids, got shape \(2, 3\).*for row in ids"):
+        vocab.decode(batch)  # was 'ab', dropping the second row
+    assert [vocab.decode(row) for row in batch] == ["ab", "ba"]
+    assert vocab.decode(batch[:1]) == "ab"  # a batch of one is one sequence
+    with pytest.raises(ValueError, match=r"ids must be in \[0, 4\)"):
+        vocab.decode([2, -1])  # was 'ab': -1 decoded as the last token
+    with pytest.raises(ValueError, match=r"ids must be in \[0, 4\)"):
+        vocab.decode([4])
+    with pytest.raises(ValueError, match="whole numbers"):
+        vocab.decode(np.array([2.0, 3.0]))
+
+
+def test_reserved_must_be_a_tuple_of_tokens():
+    with pytest.raises(TypeError, match=r"reserved=\('<s>',\)"):
+        Vocabulary("ab", reserved="<s>")  # was three tokens '<', 's', '>'
+    assert Vocabulary("ab", reserved=("<s>",)).tokens == ["<s>", "a", "b"]
+    with pytest.raises(TypeError, match="non-empty strings"):
+        Vocabulary("ab", reserved=(0,))
+    with pytest.raises(TypeError, match="text must be a str"):
+        Vocabulary("ab").encode(["a", "b"])
+
+
+def test_encode_all_refuses_one_string():
+    vocab = Vocabulary.from_texts(["emma"], reserved=(PAD, START, END))
+    with pytest.raises(TypeError, match=r"one string 'emma'.*encode_all\(vocab, \['emma'\]\)"):
+        encode_all(vocab, "emma")  # was four one-letter names
+    inputs, _ = encode_all(vocab, ["emma"])
+    assert inputs.shape == (1, 5)
+    with pytest.raises(ValueError, match="texts is empty"):
+        encode_all(vocab, [])
+
+
+@pytest.mark.parametrize("context", [0, -3, 2.5, True])
+def test_windows_need_a_positive_context(context):
+    ids = np.arange(100) % 7
+    with pytest.raises(ValueError, match="context must be a whole number >= 1"):
+        chunks(ids, context)  # 0 divided by zero
+    with pytest.raises(ValueError, match="context must be a whole number >= 1"):
+        random_windows(ids, context, 4, np.random.default_rng(0))  # -3 returned an empty batch
+
+
+def test_random_windows_name_a_wrong_argument():
+    ids = np.arange(100) % 7
+    with pytest.raises(ValueError, match="batch_size must be a whole number >= 1"):
+        random_windows(ids, 8, 0, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng must be a NumPy Generator"):
+        random_windows(ids, 8, 4, 0)
+    with pytest.raises(ValueError, match=r"one long encoded text, shape \(n,\)"):
+        chunks(ids.reshape(10, 10), 4)

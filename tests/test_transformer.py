@@ -112,3 +112,60 @@ def test_alibi_penalises_distance_and_works_with_an_offset():
     weights = np.exp(weights - weights.max(-1, keepdims=True))
     weights /= weights.sum(-1, keepdims=True)
     np.testing.assert_allclose(out, weights @ v, atol=1e-9)
+
+
+# Issue 18: masks and head counts that would silently attend wrongly are refused -------------------
+
+
+def _mha_inputs(batch=4, tq=5, tk=6, dim=16):
+    rng = np.random.default_rng(0)
+    return (rng.normal(size=(batch, tq, dim)).astype(np.float32), rng.normal(size=(batch, tk, dim)).astype(np.float32))
+
+
+def test_a_batch_by_keys_mask_is_refused_even_when_batch_equals_heads():
+    query, value = _mha_inputs(batch=4)
+    mha = transformer.MultiHeadAttention(num_heads=4, key_dim=4)
+    keys_mask = np.ones((4, 6), bool)  # (batch, keys): was applied per head
+    with pytest.raises(ValueError, match=r"got shape \(4, 6\).*mask\[:, None, :\]"):
+        mha(query, value, attention_mask=keys_mask)
+    with pytest.raises(ValueError, match="its queries axis is 3"):
+        mha(query, value, attention_mask=np.ones((4, 3, 6), bool))
+    with pytest.raises(ValueError, match="its heads axis is 2"):
+        mha(query, value, attention_mask=np.ones((4, 2, 5, 6), bool))
+    out = mha(query, value, attention_mask=keys_mask[:, None, :])  # (batch, 1, keys) broadcasts
+    assert out.shape == (4, 5, 16)
+    per_head = mha(query, value, attention_mask=np.ones((4, 4, 5, 6), bool))  # (batch, heads, q, k)
+    np.testing.assert_allclose(per_head, out, atol=1e-6)
+
+
+def test_additive_and_inverted_masks_are_refused():
+    query, value = _mha_inputs()
+    mha = transformer.MultiHeadAttention(num_heads=2, key_dim=4)
+    allowed = np.ones((4, 5, 6), bool)
+    allowed[:, :, 4:] = False
+    additive = np.where(allowed, 0.0, -np.inf).astype(np.float32)  # 0 / -inf: was inverted silently
+    with pytest.raises(ValueError, match="-inf: an additive mask"):
+        mha(query, value, attention_mask=additive)
+    with pytest.raises(ValueError, match="allows no attention at all.*~mask"):
+        mha(query, value, attention_mask=np.zeros((4, 5, 6), bool))  # True = blocked, nothing blocked
+    x = query
+    inverted_causal = ~np.tril(np.ones((5, 5), bool))[None].repeat(4, 0)
+    with pytest.raises(ValueError, match="inverted causal mask"):
+        mha(x, x, attention_mask=inverted_causal)
+    with pytest.raises(TypeError, match="must be boolean"):
+        mha(query, value, attention_mask=np.full((4, 5, 6), "yes"))
+    ones = mha(query, value, attention_mask=allowed.astype(np.float32))  # Keras's float 1/0 still works
+    np.testing.assert_allclose(ones, mha(query, value, attention_mask=allowed), atol=1e-6)
+
+
+@pytest.mark.parametrize("num_heads, key_dim", [(0, 8), (-1, 8), (2, 0), (2.5, 4), (True, 4)])
+def test_head_counts_are_checked(num_heads, key_dim):
+    with pytest.raises(ValueError, match="must be a whole number >= 1"):
+        transformer.MultiHeadAttention(num_heads=num_heads, key_dim=key_dim)
+
+
+def test_blocks_refuse_more_heads_than_dimensions():
+    with pytest.raises(ValueError, match=r"num_heads \(8\) must not exceed dim \(4\)"):
+        transformer.EncoderBlock(4, 8, 16)  # was heads of 0 dimensions
+    with pytest.raises(ValueError, match="num_heads must be a whole number >= 1"):
+        transformer.DecoderBlock(32, 0, 64)

@@ -6,21 +6,7 @@ import numpy as np
 
 from ._core import Result, compare_arrays, run
 
-__all__ = ["causal_mask", "split_heads", "merge_heads"]
-
-
-def causal_mask(function: Callable, quiet: bool = False) -> Result:
-    """Check ``function(length) -> (length, length)`` boolean mask, True where query i may attend
-    to key j (j <= i)."""
-    cases = [(f"length {n}", (n,), np.tril(np.ones((n, n), bool))) for n in (1, 2, 5, 16)]
-
-    def compare(got, expected):
-        got = np.asarray(got)
-        if got.dtype != bool:
-            return f"dtype {got.dtype}: return booleans (True = may attend)"
-        return compare_arrays(got.astype(int), expected.astype(int), 0)
-
-    return run("causal_mask", function, cases, compare=compare, quiet=quiet)
+__all__ = ["split_heads", "merge_heads", "learned_positions"]
 
 
 def split_heads(function: Callable, quiet: bool = False) -> Result:
@@ -44,3 +30,46 @@ def merge_heads(function: Callable, quiet: bool = False) -> Result:
         x = rng.normal(size=(batch, heads, time, depth))
         cases.append((f"{heads} heads of {depth}", (x,), x.transpose(0, 2, 1, 3).reshape(batch, time, heads * depth)))
     return run("merge_heads", function, cases, quiet=quiet)
+
+
+def learned_positions(layer_class, quiet: bool = False) -> Result:
+    """Check a Keras layer class ``layer_class(max_length, dim)`` whose call adds a learned vector per
+    position: x (batch, t, dim) -> x + table[:t], with one trainable weight ``table`` of shape
+    (max_length, dim). The check builds the layer, sets its table to known values and compares."""
+    import keras
+
+    rng = np.random.default_rng(4)
+
+    def apply(max_length, dim, x, table):
+        layer = layer_class(max_length, dim)
+        layer(x)  # build
+        weights = layer.trainable_weights
+        if len(weights) != 1:
+            raise AssertionError(f"expected one trainable weight (the table), found {len(weights)}: "
+                                 f"{[tuple(w.shape) for w in weights]} (a constant is not learned)")
+        if tuple(weights[0].shape) != (max_length, dim):
+            raise AssertionError(f"the table has shape {tuple(weights[0].shape)}, expected (max_length, dim) = "
+                                 f"{(max_length, dim)}: one row per position")
+        weights[0].assign(table)
+        return keras.ops.convert_to_numpy(layer(x))
+
+    cases = []
+    for batch, t, max_length, dim in ((1, 1, 4, 2), (2, 5, 16, 8), (3, 16, 16, 4)):
+        x = rng.normal(size=(batch, t, dim)).astype(np.float32)
+        table = rng.normal(size=(max_length, dim)).astype(np.float32)
+        cases.append((f"{t} of {max_length} positions, dim {dim}", (max_length, dim, x, table), x + table[:t]))
+
+    def compare(got, expected):
+        problem = compare_arrays(got, expected, 1e-5)
+        return None if problem is None else f"{problem} (x + table[:t]: row p of the table goes to position p)"
+
+    def run_case(*args):
+        try:
+            return apply(*args)
+        except AssertionError as error:
+            return str(error)
+
+    def checked(got, expected):
+        return got if isinstance(got, str) else compare(got, expected)
+
+    return run("learned_positions", run_case, cases, compare=checked, quiet=quiet)

@@ -6,31 +6,93 @@ import numpy as np
 
 from ._core import Result, compare_arrays, run
 
-__all__ = ["top_k", "cache_update"]
+__all__ = ["min_p_filter", "absolute_cached_step"]
 
 
-def top_k(function: Callable, quiet: bool = False) -> Result:
-    """Check ``function(logits, k) -> logits`` (n, vocabulary): the k largest of each row kept,
-    every other entry -inf (against ``helpers.sampling.top_k_filter``)."""
-    from helpers import sampling
-
-    rng = np.random.default_rng(0)
-    cases = [(f"{n} rows of {v}, k={k}", (logits, k), sampling.top_k_filter(logits, k))
-             for n, v, k in ((1, 5, 1), (3, 10, 3), (4, 65, 10), (2, 6, 6))
-             for logits in [rng.normal(size=(n, v)) * 3]]
-    return run("top_k", function, cases, quiet=quiet)
+def _softmax(z, axis=-1):
+    z = np.exp(z - z.max(axis=axis, keepdims=True))
+    return z / z.sum(axis=axis, keepdims=True)
 
 
-def cache_update(function: Callable, quiet: bool = False) -> Result:
-    """Check ``function(cache, new, position) -> cache``: cache (batch, heads, length, depth) with
-    the keys (or values) of one new position, new (batch, heads, 1, depth), written at index
-    ``position`` along the length axis; every other entry unchanged."""
-    rng = np.random.default_rng(2)
+def min_p_filter(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(logits, p_min) -> logits`` for logits (n, vocabulary): a token is kept
+    (its logit unchanged) when its probability is at least ``p_min`` times the probability of the
+    most likely token of its row; every other entry is -inf."""
+    rng = np.random.default_rng(5)
     cases = []
-    for b, h, length, d, position in ((1, 1, 4, 2, 0), (2, 4, 16, 8, 7), (1, 2, 8, 4, 7)):
-        cache = rng.normal(size=(b, h, length, d)).astype(np.float32)
-        new = rng.normal(size=(b, h, 1, d)).astype(np.float32)
-        expected = cache.copy()
-        expected[:, :, position] = new[:, :, 0]
-        cases.append((f"length {length}, write at {position}", (cache, new, position), expected))
-    return run("cache_update", function, cases, compare=lambda g, e: compare_arrays(g, e, 1e-6), quiet=quiet)
+    for n, v, p_min, sharpness in ((1, 8, 0.1, 1.0), (3, 12, 0.2, (0.5, 2.0, 4.0)), (4, 65, 0.05, (1.0, 3.0, 0.3, 6.0)),
+                                   (2, 10, 1.0, (1.0, 2.0))):
+        # rows of different sharpness, so that a threshold relative to the top token differs from an absolute one
+        logits = (rng.normal(size=(n, v)) * np.reshape(sharpness, (-1, 1)) + 2.0).astype(np.float32)
+        probs = _softmax(logits.astype(np.float64))
+        keep = probs >= p_min * probs.max(axis=-1, keepdims=True)
+        expected = np.where(keep, logits, -np.inf)
+        cases.append((f"{n} row(s) of {v}, p_min={p_min}", (logits.copy(), p_min), expected))
+
+    def compare(got, expected):
+        got = np.asarray(got, dtype=np.float64)
+        if got.shape != expected.shape:
+            return f"shape {got.shape}, expected {expected.shape} (one filtered row per input row)"
+        for row, (g, e) in enumerate(zip(got, expected)):
+            kept, want = int(np.isfinite(g).sum()), int(np.isfinite(e).sum())
+            if kept != want or np.any(np.isfinite(g) != np.isfinite(e)):
+                return (f"row {row} keeps {kept} tokens, expected {want} "
+                        f"(tokens {np.flatnonzero(np.isfinite(g) != np.isfinite(e))[:8].tolist()} differ)")
+        return compare_arrays(got, expected, 1e-5)  # kept logits unchanged
+
+    return run("min_p_filter", function, cases, compare=compare, quiet=quiet)
+
+
+def _absolute_reference(xs, weights):
+    """Full causal single-head attention over the sequence xs (T, d) with learned absolute positions."""
+    h = xs + weights["positions"][: len(xs)]
+    q, k, v = h @ weights["query"], h @ weights["key"], h @ weights["value"]
+    scores = q @ k.T / np.sqrt(q.shape[-1])
+    scores = np.where(np.tril(np.ones((len(xs), len(xs)), bool)), scores, -np.inf)
+    return _softmax(scores) @ v  # (T, d)
+
+
+def absolute_cached_step(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(x, position, cache, weights) -> (out, cache)``: one generation step of a
+    single-head causal self-attention with learned absolute positions and a key-value cache.
+
+    x (d,) is the new token's embedding; weights has "positions" (max_length, d) and the
+    projections "query", "key", "value" (d, d); cache has "key" and "value" (max_length, d), zero
+    where nothing has been written. The step adds the position's vector, writes the new key and
+    value at row ``position`` and attends over rows 0..position (scaled by 1/sqrt(d)). The check
+    runs whole sequences step by step from an empty cache and compares every step's output with
+    attention computed over the whole sequence at once.
+    """
+    rng = np.random.default_rng(11)
+    cases = []
+    for steps, max_length, d in ((1, 4, 4), (6, 8, 4), (8, 8, 16)):
+        weights = {"positions": rng.normal(size=(max_length, d)), "query": rng.normal(size=(d, d)) / np.sqrt(d),
+                   "key": rng.normal(size=(d, d)) / np.sqrt(d), "value": rng.normal(size=(d, d))}
+        weights = {name: w.astype(np.float32) for name, w in weights.items()}
+        xs = rng.normal(size=(steps, d)).astype(np.float32)
+        expected = _absolute_reference(xs.astype(np.float64), {n: w.astype(np.float64) for n, w in weights.items()})
+        cases.append((f"{steps} step(s), table of {max_length} positions, d={d}", (xs, weights, max_length), expected))
+
+    def generate(xs, weights, max_length):
+        cache = {"key": np.zeros((max_length, xs.shape[1]), np.float32),
+                 "value": np.zeros((max_length, xs.shape[1]), np.float32)}
+        outputs = []
+        for position, x in enumerate(xs):
+            answer = function(x.copy(), position, cache, {n: w.copy() for n, w in weights.items()})
+            if not isinstance(answer, tuple | list) or len(answer) != 2:
+                raise TypeError("return two things: (out, cache)")
+            out, cache = answer
+            outputs.append(np.reshape(np.asarray(out, dtype=np.float64), -1))
+        return outputs
+
+    def compare(got, expected):
+        for position, (g, e) in enumerate(zip(got, expected)):
+            if g.shape != e.shape:
+                return f"step {position}: output shape {g.shape}, expected {e.shape}"
+            problem = compare_arrays(g, e, 1e-4 * max(1.0, float(np.abs(e).max())))
+            if problem:
+                return f"step {position} (position {position}) differs: {problem}"
+        return None
+
+    return run("absolute_cached_step", lambda xs, weights, max_length: generate(xs, weights, max_length), cases,
+               compare=compare, quiet=quiet)
