@@ -591,7 +591,7 @@ def _whole(option: str, value, minimum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{option} must be a whole number, got {value!r} ({type(value).__name__})")
     if minimum is not None and value < minimum:
-        raise ValueError(f"{option} must be a whole number >= {minimum}, got {value}")
+        raise ValueError(f"{option} must be a whole number, at least {minimum} ({option} >= {minimum}), got {value}")
     return value
 
 

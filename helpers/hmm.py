@@ -53,6 +53,12 @@ def _observations(obs, n_symbols: int, name: str = "obs") -> np.ndarray:
     return obs
 
 
+def _whole(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)
+
+
 # Forward, backward, posteriors, Viterbi ------------------------------------------------------------
 
 
@@ -138,6 +144,10 @@ def _by_length(sequences) -> list[np.ndarray]:
 
 def random_model(n_states: int, n_symbols: int, seed: int, concentration: float = 1.0):
     """A random model: each row drawn from a Dirichlet distribution (a common EM starting point)."""
+    n_states, n_symbols = _whole("n_states", n_states), _whole("n_symbols", n_symbols)
+    if isinstance(concentration, bool) or not isinstance(concentration, int | float | np.number) \
+            or not np.isfinite(concentration) or concentration <= 0:
+        raise ValueError(f"concentration must be a number > 0 (1 draws rows uniformly), got {concentration!r}")
     rng = np.random.default_rng(seed)
     start = rng.dirichlet(np.full(n_states, concentration))
     trans = rng.dirichlet(np.full(n_states, concentration), size=n_states)
@@ -183,8 +193,18 @@ def baum_welch(sequences, n_states: int, n_symbols: int, n_iter: int, seed: int 
     seed)``. Returns (start, trans, emit, history), where history[i] is the total log-likelihood
     of the sequences under the parameters at the start of iteration i; EM never lets it decrease.
     """
-    if not sequences:
+    if isinstance(sequences, np.ndarray):
+        if sequences.ndim == 1 and sequences.dtype != object:
+            raise ValueError(f"sequences must be a list of 1-D arrays, got one 1-D array of shape {sequences.shape}; "
+                             "for a single sequence write [obs]")
+        if sequences.ndim == 2:
+            sequences = list(sequences)  # (N, T): N sequences of one length
+    if isinstance(sequences, str) or not hasattr(sequences, "__len__"):
+        raise TypeError(f"sequences must be a list of 1-D arrays of symbols, got {type(sequences).__name__}")
+    if len(sequences) == 0:
         raise ValueError("sequences is empty: give at least one sequence")
+    n_states, n_symbols = _whole("n_states", n_states), _whole("n_symbols", n_symbols)
+    n_iter = _whole("n_iter", n_iter, 0)
     sequences = [_observations(s, n_symbols, name=f"sequences[{i}]") for i, s in enumerate(sequences)]
     start, trans, emit = random_model(n_states, n_symbols, seed) if init is None else _model(*init)
     if emit.shape != (n_states, n_symbols):
@@ -201,8 +221,7 @@ def baum_welch(sequences, n_states: int, n_symbols: int, n_iter: int, seed: int 
 def sample(start, trans, emit, length: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Draw a hidden path and its observations, each (length,), following the generative story."""
     start, trans, emit = _model(start, trans, emit)
-    if length < 1:
-        raise ValueError(f"length must be at least 1, got {length}")
+    length = _whole("length", length)
     rng = np.random.default_rng(seed)
     states = np.empty(length, dtype=np.int64)
     states[0] = rng.choice(len(start), p=start)

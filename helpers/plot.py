@@ -59,6 +59,40 @@ def show(fig) -> None:
         display(fig)
 
 
+@contextmanager
+def _closed_on_error():
+    """Close the figures made inside the block if it fails, so no half-drawn figure stays open
+    (and shows up under a later cell)."""
+    before = set(plt.get_fignums())
+    try:
+        yield
+    except BaseException:
+        for number in set(plt.get_fignums()) - before:
+            plt.close(number)
+        raise
+
+
+def _check_whole(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_size(size) -> None:
+    sizes = np.atleast_1d(np.asarray(size, dtype=object))
+    if not all(isinstance(v, int | float | np.number) and not isinstance(v, bool) and v > 0 for v in sizes):
+        raise ValueError(f"size must be positive (inches), got {size!r}")
+
+
+def _check_labels(name: str, labels, count: int, what: str) -> None:
+    if labels is None:
+        return
+    if isinstance(labels, str):
+        raise TypeError(f"{name} must be a list of {count} labels, got one string {labels!r}")
+    if len(labels) != count:
+        raise ValueError(f"{name} has {len(labels)} labels for {count} {what}")
+
+
 def image_grid(images, columns: int = 10, titles: Sequence[str] | None = None, cmap: str = "gray_r",
                size: float = 0.9, vmin: float = 0.0, vmax: float = 1.0, title: str | None = None):
     """Grey-scale images (n, height, width) in a grid, ``columns`` a row, with optional titles."""
@@ -68,9 +102,19 @@ def image_grid(images, columns: int = 10, titles: Sequence[str] | None = None, c
     if images.ndim != 3:
         raise ValueError(f"images must have shape (n, height, width), got {images.shape}")
     n = len(images)
+    if n == 0 or images.shape[1] == 0 or images.shape[2] == 0:
+        raise ValueError(f"images is empty (shape {images.shape}): there is nothing to draw")
+    columns = _check_whole("columns", columns)
+    _check_size(size)
+    if titles is not None:
+        if isinstance(titles, str):
+            raise TypeError(f"titles must be a list of {n} strings, got one string {titles!r}; use title= for one "
+                            "title above the grid")
+        if len(titles) < n:
+            raise ValueError(f"titles has {len(titles)} entries for {n} images")
     columns = min(columns, n)
     rows = -(-n // columns)
-    with style():
+    with _closed_on_error(), style():
         fig, axes = plt.subplots(rows, columns, figsize=(columns * size, rows * size * (1.25 if titles else 1)),
                                  squeeze=False)
         for i, ax in enumerate(axes.flat):
@@ -93,7 +137,12 @@ def heatmap(matrix, x_labels: Sequence[str] | None = None, y_labels: Sequence[st
     matrix = np.asarray(matrix)
     if matrix.ndim != 2:
         raise ValueError(f"a heat map needs a 2-D matrix, got shape {matrix.shape}")
-    with style():
+    if matrix.size == 0:
+        raise ValueError(f"the matrix is empty (shape {matrix.shape}): there is nothing to draw")
+    _check_labels("x_labels", x_labels, matrix.shape[1], "columns")
+    _check_labels("y_labels", y_labels, matrix.shape[0], "rows")
+    _check_size(size)
+    with _closed_on_error(), style():
         fig, ax = plt.subplots(figsize=size)
         im = ax.imshow(matrix, cmap=cmap, aspect="auto")
         ax.grid(False)
@@ -115,7 +164,20 @@ def curves(series: Mapping[str, Sequence[float]], xlabel: str = "step", ylabel: 
            smooth: int = 1, size: tuple[float, float] = (6, 3.5)):
     """Training curves: one line per named series, optionally smoothed with a moving average of
     ``smooth`` points, against ``x`` (default: 0, 1, 2, ...)."""
-    with style():
+    if not isinstance(series, Mapping):
+        raise TypeError(f"series must be a dict {{name: values}}, e.g. {{'loss': history}}, got "
+                        f"{type(series).__name__}")
+    if not series:
+        raise ValueError("series is empty: give at least one named curve")
+    smooth = _check_whole("smooth", smooth)
+    _check_size(size)
+    for name, values in series.items():
+        if np.ndim(values) != 1 or len(values) == 0:
+            raise ValueError(f"series[{name!r}] must be a non-empty 1-D sequence of numbers, got shape "
+                             f"{np.shape(values)}")
+        if x is not None and len(x) < len(values):
+            raise ValueError(f"x has {len(x)} values, fewer than the {len(values)} of series[{name!r}]")
+    with _closed_on_error(), style():
         fig, ax = plt.subplots(figsize=size)
         for name, values in series.items():
             values = np.asarray(values, dtype=float)
@@ -149,8 +211,14 @@ def latent_map(decode, x_values: Sequence[float], y_values: Sequence[float] | No
     """A 2-D latent space as a picture: ``decode`` (m, 2) codes -> (m, height, width) images in
     [0, 1] is called once on the grid of ``x_values`` x ``y_values`` (default: the same), and each
     image is drawn at its code (first latent to the right, second upwards), like a map."""
+    if not callable(decode):
+        raise TypeError(f"decode must be a function from codes (m, 2) to images, got {type(decode).__name__}")
     x_values = np.asarray(x_values, dtype=np.float32)
     y_values = x_values if y_values is None else np.asarray(y_values, dtype=np.float32)
+    for name, values in (("x_values", x_values), ("y_values", y_values)):
+        if values.ndim != 1 or len(values) < 1:
+            raise ValueError(f"{name} must be a non-empty 1-D sequence of coordinates, got shape {values.shape}")
+    _check_size(size)
     grid = np.stack(np.meshgrid(x_values, y_values[::-1]), axis=-1).reshape(-1, 2)  # top row: largest y
     images = np.asarray(decode(grid))
     if images.ndim == 4 and images.shape[-1] == 1:
@@ -160,7 +228,7 @@ def latent_map(decode, x_values: Sequence[float], y_values: Sequence[float] | No
     images = np.pad(images, ((0, 0), (0, 1), (0, 1)))  # a blank line between neighbouring tiles
     rows, columns, (h, w) = len(y_values), len(x_values), images.shape[1:]
     tiles = images.reshape(rows, columns, h, w).transpose(0, 2, 1, 3).reshape(rows * h, columns * w)
-    with style():
+    with _closed_on_error(), style():
         fig, ax = plt.subplots(figsize=(size, size * rows / columns))
         ax.imshow(tiles, cmap=cmap, vmin=0, vmax=1, extent=(-0.5, columns - 0.5, -0.5, rows - 0.5))
         ax.grid(False)

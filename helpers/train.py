@@ -159,6 +159,8 @@ def fit(step, steps: int, arrays, batch_size: int = 128, seed: int = 0, desc: st
     sizes = {len(a) for a in arrays}
     if len(sizes) != 1:
         raise ValueError(f"every array needs the same first axis, got lengths {sorted(sizes)}")
+    if 0 in sizes:
+        raise ValueError("the arrays have no rows to draw batches from")
     order = np.random.default_rng(seed).integers(0, sizes.pop(), size=(steps, batch_size))
     bar = progress(steps, desc=desc)
     bar.snapshots = {}

@@ -107,3 +107,36 @@ def test_baum_welch_checks_its_input():
         hmm.baum_welch([np.array([0, 1]), np.array([3])], 2, 3, n_iter=1)
     with pytest.raises(ValueError, match="init has 2 states"):
         hmm.baum_welch([np.array([0, 1])], 3, 3, n_iter=1, init=hmm.random_model(2, 3, seed=0))
+
+
+# Issue 18: clear errors instead of NumPy's or an all-zero model -----------------------------------
+
+
+def test_baum_welch_takes_a_2d_array_of_equal_length_sequences():
+    start, trans, emit = hmm.random_model(2, 3, seed=1)
+    batch = np.stack([hmm.sample(start, trans, emit, 20, seed=s)[1] for s in range(5)])  # (5, 20)
+    from_array = hmm.baum_welch(batch, 2, 3, n_iter=3)  # was "truth value ... is ambiguous"
+    from_list = hmm.baum_welch(list(batch), 2, 3, n_iter=3)
+    for a, b in zip(from_array, from_list):
+        np.testing.assert_allclose(a, b)
+    with pytest.raises(ValueError, match=r"one 1-D array of shape \(20,\); for a single sequence write \[obs\]"):
+        hmm.baum_welch(batch[0], 2, 3, n_iter=3)
+    with pytest.raises(ValueError, match="sequences is empty"):
+        hmm.baum_welch(np.zeros((0, 4), int), 2, 3, n_iter=3)
+    with pytest.raises(ValueError, match="n_iter must be a whole number >= 0"):
+        hmm.baum_welch(batch, 2, 3, n_iter=-1)
+    with pytest.raises(TypeError, match="sequences must be a list"):
+        hmm.baum_welch(5, 2, 3, n_iter=1)
+
+
+@pytest.mark.parametrize("concentration", [0, -1.0, float("nan"), float("inf"), "1"])
+def test_random_model_needs_a_positive_concentration(concentration):
+    with pytest.raises(ValueError, match="concentration must be a number > 0"):
+        hmm.random_model(3, 4, seed=0, concentration=concentration)  # 0 was an all-zero model
+
+
+def test_random_model_and_sample_name_a_wrong_size():
+    with pytest.raises(ValueError, match="n_states must be a whole number >= 1"):
+        hmm.random_model(0, 4, seed=0)
+    with pytest.raises(ValueError, match="length must be a whole number >= 1"):
+        hmm.sample(*hmm.random_model(2, 2, seed=0), length=2.5, seed=0)

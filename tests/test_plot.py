@@ -68,3 +68,45 @@ def test_latent_map_puts_each_image_at_its_code():
     assert np.all(tiles[2] == 0) and np.all(tiles[:, 2] == 0)
     with pytest.raises(ValueError, match="one"):
         plot.latent_map(lambda codes: np.zeros((3, 2, 2)), [0, 1])
+
+
+# Issue 18: wrong input is a clear error before drawing, and no figure is left open --------------
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: plot.image_grid(np.zeros((0, 8, 8))), ValueError, "images is empty"),
+    (lambda: plot.image_grid(np.zeros((4, 8, 8)), columns=0), ValueError, "columns must be a whole number >= 1"),
+    (lambda: plot.image_grid(np.zeros((4, 8, 8)), columns=2.5), ValueError, "columns must be a whole number"),
+    (lambda: plot.image_grid(np.zeros((4, 8, 8)), titles=["a", "b"]), ValueError, "titles has 2 entries for 4"),
+    (lambda: plot.image_grid(np.zeros((4, 8, 8)), titles="abcd"), TypeError, "use title= for one title"),
+    (lambda: plot.image_grid(np.zeros((4, 8, 8)), size=0), ValueError, "size must be positive"),
+    (lambda: plot.heatmap(np.zeros((0, 3))), ValueError, "the matrix is empty"),
+    (lambda: plot.heatmap(np.zeros((2, 3)), x_labels=["a", "b"]), ValueError, "x_labels has 2 labels for 3 columns"),
+    (lambda: plot.heatmap(np.zeros((2, 3)), y_labels="ab"), TypeError, "y_labels must be a list of 2 labels"),
+    (lambda: plot.curves([1.0, 0.5]), TypeError, "series must be a dict"),
+    (lambda: plot.curves({}), ValueError, "series is empty"),
+    (lambda: plot.curves({"loss": []}), ValueError, r"series\['loss'\] must be a non-empty 1-D"),
+    (lambda: plot.curves({"loss": [1.0, 0.5]}, smooth=0), ValueError, "smooth must be a whole number >= 1"),
+    (lambda: plot.curves({"loss": [1.0, 0.5, 0.2]}, x=[0, 1]), ValueError, "x has 2 values, fewer than the 3"),
+    (lambda: plot.latent_map(None, [0, 1]), TypeError, "decode must be a function"),
+    (lambda: plot.latent_map(lambda z: np.zeros((len(z), 4, 4)), []), ValueError, "x_values must be a non-empty"),
+])  # fmt: skip
+def test_plot_helpers_name_a_wrong_argument_and_leave_no_figure_open(call, error, message):
+    plt.close("all")
+    with pytest.raises(error, match=message):
+        call()
+    assert plt.get_fignums() == []
+
+
+def test_a_failure_while_drawing_closes_the_figure(monkeypatch):
+    plt.close("all")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(plt.Axes, "imshow", broken)
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        plot.image_grid(np.zeros((3, 8, 8)))
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        plot.heatmap(np.zeros((3, 3)))
+    assert plt.get_fignums() == []

@@ -30,21 +30,86 @@ class Result:
         return f"<check {self.name}: {self.passed}/{self.total} cases, {mark}>"
 
 
+ULPS = 32  # rounding allowance, in units of the answer's float precision, relative to magnitude
+
+
+def _kind(value) -> str:
+    """A short description of a value's type, for messages: 'None', 'a str', 'a float', ..."""
+    if value is None:
+        return "None"
+    if isinstance(value, str | bytes):
+        return f"a {type(value).__name__} ({value[:30]!r})"
+    return f"a {type(value).__name__}"
+
+
+def _as_array(got, expected: np.ndarray):
+    """``got`` as an array comparable with ``expected``, or a message saying what was expected."""
+    wanted = f"an array of shape {expected.shape}" if expected.ndim else "a number"
+    if got is None or isinstance(got, str | bytes | dict | set) or callable(got):
+        return None, f"returned {_kind(got)}, expected {wanted}"
+    try:
+        array = np.asarray(got)
+    except (TypeError, ValueError) as error:
+        return None, f"returned {_kind(got)} that is not a rectangular array ({error}), expected {wanted}"
+    if array.dtype == object or array.dtype.kind in "USV":
+        return None, f"returned {_kind(got)} of {array.dtype} values, expected {wanted} of numbers"
+    if expected.ndim and array.ndim == 0:
+        return None, f"returned a single number ({_kind(got)}), expected {wanted}"
+    return array, None
+
+
+def _precision(got: np.ndarray, expected: np.ndarray) -> float:
+    """The machine epsilon of the less precise of the two (0 when both are exact: ints, bools)."""
+    eps = [np.finfo(a.dtype).eps for a in (got, expected) if a.dtype.kind in "fc"]
+    return float(max(eps)) if eps else 0.0
+
+
+def _fmt(a, b) -> tuple[str, str]:
+    """Two numbers printed with enough digits to tell them apart."""
+    for digits in (6, 9, 12, 17):
+        x, y = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if x != y:
+            return x, y
+    return x, y
+
+
 def compare_arrays(got, expected, atol: float = 1e-8) -> str | None:
-    """None if ``got`` matches ``expected`` (shape and values within ``atol``), else what differs."""
-    got = np.asarray(got)
+    """None if ``got`` matches ``expected``, else what differs.
+
+    Shapes must agree; non-finite entries must match exactly (NaN with NaN, +inf with +inf, -inf
+    with -inf); finite entries may differ by ``atol`` plus a rounding allowance that follows the
+    less precise dtype of the two (``ULPS`` times its epsilon, relative to the magnitude of the
+    expected values), so a correct float32 answer (TensorFlow, keras.ops) passes. An answer that is
+    not an array (None, a string, a single number where an array is expected) is reported as such.
+    """
     expected = np.asarray(expected)
+    got, problem = _as_array(got, expected)
+    if problem:
+        return problem
     if got.shape != expected.shape:
         return f"shape {got.shape}, expected {expected.shape}"
-    if not np.all(np.isfinite(got) == np.isfinite(expected)):
-        return "has inf or nan where the answer does not (or the other way round)"
-    finite = np.isfinite(expected)
+    if got.dtype == bool or expected.dtype == bool:
+        got, expected = got.astype(np.int64) if got.dtype == bool else got, \
+            expected.astype(np.int64) if expected.dtype == bool else expected
+    got_finite, expected_finite = np.isfinite(got), np.isfinite(expected)
+    special = ~(got_finite & expected_finite)
+    if special.any():
+        same = (np.isnan(got) & np.isnan(expected)) | (~np.isnan(got) & ~np.isnan(expected) & (got == expected))
+        wrong = special & ~same
+        if wrong.any():
+            where = tuple(int(i) for i in np.argwhere(wrong)[0])
+            return (f"has inf or nan where the answer does not (or the other way round, or a different one): "
+                    f"at index {where} got {got[where]}, expected {expected[where]} ({int(wrong.sum())} such "
+                    "entries; nan, inf and -inf must match exactly)")
+    finite = got_finite & expected_finite
     diff = np.zeros(expected.shape)
-    diff[finite] = np.abs(got[finite] - expected[finite])  # inf and nan positions were compared above
-    if diff.max(initial=0.0) > atol:
+    diff[finite] = np.abs(got[finite] - expected[finite])  # non-finite positions were compared above
+    magnitude = float(np.abs(expected[finite]).max(initial=0.0))
+    tolerance = atol + ULPS * _precision(got, expected) * max(magnitude, 1.0)
+    if diff.max(initial=0.0) > tolerance:
         where = np.unravel_index(np.argmax(diff), diff.shape)
-        return (f"largest difference {diff.max():.3g} at index {tuple(int(i) for i in where)}: "
-                f"got {got[where]:.6g}, expected {expected[where]:.6g}")
+        g, e = _fmt(got[where], expected[where])
+        return f"largest difference {diff.max():.3g} at index {tuple(int(i) for i in where)}: got {g}, expected {e}"
     return None
 
 
@@ -54,7 +119,7 @@ def run(name: str, function: Callable, cases: list[tuple[str, tuple, object]], c
     result = Result(name, total=len(cases))
     for description, args, expected in cases:
         try:
-            problem = compare(function(*args), expected)
+            answer = function(*args)
         except NotImplementedError:
             result.stub = True
             if not quiet:
@@ -62,6 +127,12 @@ def run(name: str, function: Callable, cases: list[tuple[str, tuple, object]], c
             return result
         except Exception as error:  # a student's bug: report it, don't stop the notebook
             problem = f"raised {type(error).__name__}: {error}"
+        else:
+            try:
+                problem = compare(answer, expected)
+            except Exception as error:  # the answer is of a kind the comparison cannot take
+                problem = (f"returned {_kind(answer)}, which cannot be compared with the expected "
+                           f"{_kind(expected)} ({type(error).__name__}: {error})")
         if problem is None:
             result.passed += 1
         else:
@@ -76,7 +147,12 @@ def run(name: str, function: Callable, cases: list[tuple[str, tuple, object]], c
 
 def close(rel: float):
     def compare(got, expected):
-        got = float(np.asarray(got))
+        if got is None or isinstance(got, str | bytes) or np.ndim(got) != 0:
+            return f"returned {_kind(got)}{f' of shape {np.shape(got)}' if np.ndim(got) else ''}, expected a number"
+        try:
+            got = float(np.asarray(got))
+        except (TypeError, ValueError):
+            return f"returned {_kind(got)}, expected a number"
         if not np.isfinite(got) or abs(got - expected) > rel * abs(expected):
             return f"got {got:.10g}, expected {expected:.10g}"
         return None
