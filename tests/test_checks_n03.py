@@ -1,11 +1,81 @@
 """The exercise checks of notebook 03: the worked solution passes, typical mistakes fail, a stub says "not yet"."""
 
 import numpy as np
+import pytest
+import tensorflow as tf
 
 from helpers import checks
 
 
-def test_attention_and_beam_checks_catch_a_missing_mask_and_a_wrong_order():
+def luong(query, keys, mask, w, mistake=None):
+    scores = np.einsum("bq,qd,btd->bt", query, w, keys)
+    if mistake == "scaled":
+        scores = scores / np.sqrt(keys.shape[-1])
+    if mistake != "no mask":
+        scores = np.where(mask, scores, -1e9)
+    axis = 0 if mistake == "batch softmax" else 1
+    weights = np.exp(scores - scores.max(axis, keepdims=True))
+    weights /= weights.sum(axis, keepdims=True)
+    return (weights[:, :, None] * keys).sum(1), weights
+
+
+def luong_tf(query, keys, mask, w):  # float32 TensorFlow answers pass too
+    query, keys, w = (tf.constant(a, tf.float32) for a in (query, keys, w))
+    scores = tf.einsum("bd,btd->bt", query @ w, keys)
+    weights = tf.nn.softmax(tf.where(mask, scores, -1e9), axis=-1)
+    return tf.einsum("bt,btd->bd", weights, keys), weights
+
+
+@pytest.mark.parametrize("mistake, message", [
+    ("no mask", "masked keys get weight"),
+    ("batch softmax", "the softmax runs over the batch axis"),
+    ("scaled", "without the 1/sqrt(d)"),
+])
+def test_luong_attention_names_typical_mistakes(capsys, mistake, message):
+    assert checks.luong_attention(luong) and checks.luong_attention(luong_tf)
+    capsys.readouterr()
+    assert not checks.luong_attention(lambda *args: luong(*args, mistake=mistake))
+    out = capsys.readouterr().out
+    assert "batch 3, 7 keys, some masked:" in out and "largest difference" in out and message in out
+
+
+def choose(tokens, scores, end_id, alpha, mistake=None):
+    is_end = tokens == end_id
+    lengths = np.where(is_end.any(-1), is_end.argmax(-1) + 1, tokens.shape[-1])
+    if mistake == "without END":
+        lengths = np.maximum(lengths - 1, 1)
+    if mistake == "padding counted":
+        lengths = np.full(scores.shape, tokens.shape[-1])
+    ranked = scores * lengths**alpha if mistake == "multiplied" else scores / lengths**alpha
+    return ranked.argmin(1) if mistake == "argmin" else ranked.argmax(1)
+
+
+@pytest.mark.parametrize("mistake, message", [
+    ("without END", "count the END token in the length"),
+    ("padding counted", "the END padding after the first END is not part of the output"),
+    ("multiplied", "divide the score by length ** alpha"),
+    ("argmin", "the largest (least negative) normalised score"),
+])
+def test_choose_hypothesis_names_typical_mistakes(capsys, mistake, message):
+    assert checks.choose_hypothesis(choose)
+    assert checks.choose_hypothesis(lambda *args: tf.constant(choose(*args)))
+    capsys.readouterr()
+    assert not checks.choose_hypothesis(lambda *args: choose(*args, mistake=mistake))
+    out = capsys.readouterr().out
+    assert "rows choose another hypothesis" in out and message in out
+
+
+def test_stubs_say_not_yet(capsys):
+    def stub(*args):
+        raise NotImplementedError
+
+    for check in (checks.luong_attention, checks.choose_hypothesis):
+        result = check(stub)
+        assert not result and result.stub
+    assert capsys.readouterr().out.count("not yet") == 2
+
+
+def test_additive_attention_check_of_the_lesson_catches_a_missing_mask():
     def attention(query, keys, mask, w_query, w_keys, v, use_mask=True):
         scores = np.tanh(keys @ w_keys + (query @ w_query)[:, None]) @ v
         scores = np.where(mask, scores, -np.inf) if use_mask else scores
@@ -15,12 +85,3 @@ def test_attention_and_beam_checks_catch_a_missing_mask_and_a_wrong_order():
 
     assert checks.additive_attention(attention)
     assert not checks.additive_attention(lambda *args: attention(*args, use_mask=False))
-
-    def step(scores, log_probs, width, best_first=True):
-        batch, k, vocabulary = log_probs.shape
-        flat = (scores[:, :, None] + log_probs).reshape(batch, -1)
-        best = np.argsort(-flat if best_first else flat, axis=1)[:, :width]
-        return np.take_along_axis(flat, best, 1), best // vocabulary, best % vocabulary
-
-    assert checks.beam_step(step)
-    assert not checks.beam_step(lambda *args: step(*args, best_first=False))

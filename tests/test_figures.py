@@ -16,8 +16,8 @@ DRAWS = re.compile(r"\bplt\.(subplots|subplot|figure|plot|imshow|hist|scatter|ba
 
 
 def _code(cell) -> str:
-    """A code cell's source without IPython magics (so that ``ast`` can parse it)."""
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+    """A code cell's source with IPython magics replaced by `pass` (so that ``ast`` can parse it)."""
+    return "\n".join(line[:len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!")) else line
                      for line in "".join(cell["source"]).splitlines())
 
 

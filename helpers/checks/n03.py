@@ -6,19 +6,42 @@ import numpy as np
 
 from ._core import Result, compare_parts, run
 
-__all__ = ["additive_attention", "beam_step"]
+__all__ = ["additive_attention", "luong_attention", "choose_hypothesis"]
+
+
+def _hinted(compare):
+    """Wrap ``compare`` so that a wrong answer equal to a known mistake is named.
+
+    Each case's expected value is ``(right, {hint: the output that mistake gives})``."""
+
+    def compare_with_hints(got, expected):
+        right, mistakes = expected
+        problem = compare(got, right)
+        if problem is None:
+            return None
+        for hint, wrong in mistakes.items():
+            if compare(got, wrong) is None:
+                return f"{problem}; {hint}"
+        return problem
+
+    return compare_with_hints
+
+
+def _softmax(scores, axis):
+    with np.errstate(invalid="ignore"):  # a mistake's softmax over a fully masked column gives nan
+        weights = np.exp(scores - scores.max(axis=axis, keepdims=True))
+        return weights / weights.sum(axis=axis, keepdims=True)
 
 
 def _additive_attention_reference(query, keys, mask, w_query, w_keys, v):
     scores = np.tanh(keys @ w_keys + (query @ w_query)[:, None, :]) @ v  # (batch, time)
-    scores = np.where(mask, scores, -np.inf)
-    weights = np.exp(scores - scores.max(axis=1, keepdims=True))
-    weights /= weights.sum(axis=1, keepdims=True)
+    weights = _softmax(np.where(mask, scores, -np.inf), axis=1)
     return np.einsum("bt,btd->bd", weights, keys), weights
 
 
 def additive_attention(function: Callable, quiet: bool = False) -> Result:
-    """Check ``function(query, keys, mask, w_query, w_keys, v) -> (context, weights)``:
+    """Check ``function(query, keys, mask, w_query, w_keys, v) -> (context, weights)`` (the
+    lesson's own layer is checked with it, against this independent NumPy version):
     query (batch, d_query), keys (batch, time, d_keys), mask (batch, time) True where a key may
     be attended to, w_query (d_query, a), w_keys (d_keys, a), v (a,); weights (batch, time) are a
     softmax of v · tanh(keys w_keys + query w_query) over the allowed keys (0 elsewhere), and
@@ -37,20 +60,97 @@ def additive_attention(function: Callable, quiet: bool = False) -> Result:
     return run("additive_attention", function, cases, compare=compare, quiet=quiet)
 
 
-def beam_step(function: Callable, quiet: bool = False) -> Result:
-    """Check ``function(scores, log_probs, beam_width) -> (new_scores, parents, tokens)``:
-    scores (batch, k) of the kept hypotheses, log_probs (batch, k, vocabulary) of their next
-    token; return, for each batch row, the ``beam_width`` best extensions (best first) as their
-    total scores, the hypothesis each extends (0 … k-1) and the token added, each (batch, width)."""
-    rng = np.random.default_rng(1)
-    cases = []
-    for batch, k, vocabulary, width in ((1, 1, 5, 1), (2, 3, 7, 3), (4, 4, 30, 4), (3, 2, 6, 5)):
-        scores = -rng.exponential(size=(batch, k)) * 3
-        log_probs = np.log(rng.dirichlet(np.ones(vocabulary), size=(batch, k)))
-        flat = (scores[:, :, None] + log_probs).reshape(batch, k * vocabulary)
-        best = np.argsort(-flat, axis=1)[:, :width]
-        expected = (np.take_along_axis(flat, best, 1), best // vocabulary, best % vocabulary)
-        cases.append((f"batch {batch}, {k} kept, {vocabulary} tokens, width {width}", (scores, log_probs, width), expected))
+def _luong(query, keys, mask, w, mistake=None):
+    """Luong's "general" score q W k_j, masked softmax over the keys, context = weighted keys."""
+    scores = np.einsum("bq,qd,btd->bt", query, w, keys)  # (batch, time)
+    if mistake == "scaled":
+        scores = scores / np.sqrt(keys.shape[-1])
+    if mistake != "no mask":
+        scores = np.where(mask, scores, -np.inf)
+    weights = _softmax(scores, axis=0 if mistake == "batch softmax" else 1)
+    return np.einsum("bt,btd->bd", weights, keys), weights
 
-    compare = compare_parts(("new_scores", "parents", "tokens"), atol=1e-9)
-    return run("beam_step", function, cases, compare=compare, quiet=quiet)
+
+def luong_attention(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(query, keys, mask, w) -> (context, weights)``: query (batch, d_query),
+    keys (batch, time, d_keys), mask (batch, time) True where a key may be attended to,
+    w (d_query, d_keys); weights (batch, time) are a softmax over the allowed keys of the scores
+    query · w · key_j (0 on masked keys), and context (batch, d_keys) the weighted sum of the keys."""
+    hints = {
+        "no mask": "masked keys get weight: set their scores to -inf (or -1e9) before the softmax",
+        "batch softmax": "the softmax runs over the batch axis: normalise over the keys (axis 1)",
+        "scaled": "no scaling here: Luong's score is q W k, without the 1/sqrt(d) of notebook 04",
+    }
+    rng = np.random.default_rng(0)
+    cases = []
+    for batch, time, d_query, d_keys in ((1, 1, 2, 3), (3, 7, 5, 6), (8, 30, 32, 64), (4, 5, 6, 6)):
+        lengths = rng.integers(1, time + 1, size=batch)
+        lengths[0] = max(1, time - 2)  # at least one row with masked keys when time > 2
+        args = (rng.normal(size=(batch, d_query)), rng.normal(size=(batch, time, d_keys)),
+                np.arange(time)[None, :] < lengths[:, None], rng.normal(0, 0.3, size=(d_query, d_keys)))
+        mistakes = {hint: _luong(*args, mistake) for mistake, hint in hints.items()}
+        name = f"batch {batch}, {time} keys, some masked" if time > 1 else "one key"
+        cases.append((name, args, (_luong(*args), mistakes)))
+
+    compare = _hinted(compare_parts(("context", "weights"), atol=1e-5))
+    return run("luong_attention", function, cases, compare=compare, quiet=quiet)
+
+
+def _lengths(tokens, end_id):
+    """Tokens up to and including the first END (all of them if there is none)."""
+    is_end = tokens == end_id
+    first = np.where(is_end.any(axis=-1), is_end.argmax(axis=-1) + 1, tokens.shape[-1])
+    return first.astype(float)
+
+
+def _choose(tokens, scores, end_id, alpha, mistake=None):
+    lengths = _lengths(tokens, end_id)
+    if mistake == "without END":
+        lengths = np.maximum(lengths - 1, 1)
+    if mistake == "padding counted":
+        lengths = np.full(scores.shape, float(tokens.shape[-1]))
+    ranked = scores * lengths**alpha if mistake == "multiplied" else scores / lengths**alpha
+    return (ranked.argmin(axis=1) if mistake == "argmin" else ranked.argmax(axis=1)).astype(int)
+
+
+def choose_hypothesis(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(tokens, scores, end_id, alpha) -> best`` (batch,): tokens (batch, k,
+    length) are the k finished hypotheses of a beam (after their first END they are padded with
+    END), scores (batch, k) their total log-probabilities; each hypothesis's length counts its
+    tokens up to and including the first END (all of them if it has no END), and ``best`` is the
+    index of the hypothesis with the largest score / length ** alpha."""
+    hints = {
+        "without END": "count the END token in the length (it was predicted, and its log-probability is in the score)",
+        "padding counted": "the END padding after the first END is not part of the output: stop counting there",
+        "multiplied": "divide the score by length ** alpha: multiplying makes long outputs even worse",
+        "argmin": "the best hypothesis has the largest (least negative) normalised score",
+    }
+    end = 2
+    rng = np.random.default_rng(3)
+    cases = []
+    for batch, k, length, alpha in ((1, 2, 6, 1.0), (5, 4, 12, 1.0), (6, 3, 10, 0.6), (8, 5, 15, 0.8),
+                                    (4, 4, 9, 0.0)):
+        lengths = rng.integers(1, length + 1, size=(batch, k))
+        lengths[:, 0] = length  # one hypothesis that never wrote END, in every row
+        tokens = rng.integers(3, 12, size=(batch, k, length))
+        tokens[np.arange(length) >= lengths[..., None] - 1] = end  # END at position length-1, then END padding
+        tokens[:, 0] = rng.integers(3, 12, size=(batch, length))  # ... no END in the first
+        # per-token log-probabilities around -0.5, so that longer outputs score lower
+        scores = -lengths * rng.uniform(0.3, 0.7, size=(batch, k))
+        args = (tokens, scores, end, alpha)
+        mistakes = {hint: _choose(*args, mistake) for mistake, hint in hints.items()}
+        cases.append((f"batch {batch}, beam {k}, up to {length} tokens, alpha {alpha}", args,
+                      (_choose(*args), mistakes)))
+
+    def compare(got, expected):
+        got = np.asarray(got)
+        if got.shape != expected.shape:
+            return f"shape {got.shape}, expected {expected.shape} (one index per batch row)"
+        wrong = np.flatnonzero(got != expected)
+        if len(wrong):
+            return (f"{len(wrong)} of {len(expected)} rows choose another hypothesis, first row {wrong[0]}: "
+                    f"got {got[wrong[0]]}, expected {expected[wrong[0]]}")
+        return None
+
+    return run("choose_hypothesis", function, cases, compare=_hinted(compare), quiet=quiet)
+
