@@ -174,16 +174,19 @@ def yardstick(old_rows: dict) -> str:
 def image_yardstick(old_rows: dict) -> str:
     """The table of digits-FID and class coverage across the image notebooks, from the recorded
     metrics; a row whose notebook has no recorded figure keeps its old line."""
-    lines = ["| notebook | model | digits-FID | smallest class share | classifier agrees with the requested digit |",
-             "|---|---|---|---|---|"]
+    lines = ["| notebook | model | digits-FID | smallest class share | classifier agrees with the requested digit "
+             "| distance to the nearest training digit, against test digits' |",
+             "|---|---|---|---|---|---|"]
     for notebook, prefix, model in IMAGE_YARDSTICK:
         file = paths.build_dir() / "metrics" / f"{notebook}.json"
         recorded = metrics.read_figures(file) or {}
         fid, share = recorded.get(f"{prefix}digits_fid"), recorded.get(f"{prefix}min_class_share")
         agreement = recorded.get(f"{prefix}class_agreement")
+        ratio = 1.0 if prefix == "real_" else recorded.get(f"{prefix}distance_ratio")
         if fid is not None and share is not None:
             agrees = "" if agreement is None else f"{agreement:.1%}"
-            lines.append(f"| {notebook[:2]} | {model} | {fid:.2f} | {share:.3f} | {agrees} |")
+            ratio = "" if ratio is None else f"{ratio:.2f}"
+            lines.append(f"| {notebook[:2]} | {model} | {fid:.2f} | {share:.3f} | {agrees} | {ratio} |")
         elif model in old_rows:
             lines.append(old_rows[model])
     return "\n".join(lines)

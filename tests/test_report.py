@@ -54,12 +54,14 @@ def test_image_yardstick_reads_recorded_metrics(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "build_dir", lambda: tmp_path)
     (tmp_path / "metrics").mkdir()
     (tmp_path / "metrics" / "08_gan.json").write_text(
-        '{"cgan_digits_fid": 2.041, "cgan_min_class_share": 0.097, "cgan_class_agreement": 0.988}')
-    old = {"DCGAN": "| 08 | DCGAN | 2.85 | 0.079 |  |"}
+        '{"cgan_digits_fid": 2.041, "cgan_min_class_share": 0.097, "cgan_class_agreement": 0.988, '
+        '"cgan_distance_ratio": 1.254, "real_digits_fid": 1.4, "real_min_class_share": 0.078}')
+    old = {"DCGAN": "| 08 | DCGAN | 2.85 | 0.079 |  | 1.31 |"}
     lines = report.image_yardstick(old).splitlines()
     assert lines[2] == old["DCGAN"]
-    assert lines[3] == "| 08 | conditional GAN (DCGAN with labels) | 2.04 | 0.097 | 98.8% |"
-    assert len(lines) == 4  # rows with neither a recorded figure nor an old line are left out
+    assert lines[3] == "| 08 | conditional GAN (DCGAN with labels) | 2.04 | 0.097 | 98.8% | 1.25 |"
+    assert lines[4] == "| 08 | real test digits, scored against the training digits | 1.40 | 0.078 |  | 1.00 |"
+    assert len(lines) == 5  # rows with neither a recorded figure nor an old line are left out
 
 
 # Issue 18: make report never writes a half-updated README ----------------------------------------
