@@ -4,58 +4,96 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Result, close, run
+from ._core import Result, compare_arrays, run
 
-__all__ = ["forward", "viterbi"]
+__all__ = ["log_backward", "stationary_distribution"]
+
+CASINO = (np.array([0.5, 0.5]), np.array([[0.95, 0.05], [0.1, 0.9]]), np.array([[1 / 6] * 6, [0.1] * 5 + [0.5]]))
 
 
 def _hmm_cases():
     """Models and sequences for the HMM checks: tiny, with impossible transitions, and long
-    enough (5,000 steps) that an unscaled forward pass underflows to zero."""
+    enough (5,000 steps) that a pass in plain probabilities underflows to zero."""
     from helpers import hmm
 
-    cases = []
-    casino = (np.array([0.5, 0.5]), np.array([[0.95, 0.05], [0.1, 0.9]]),
-              np.array([[1 / 6] * 6, [0.1] * 5 + [0.5]]))
-    cases.append(("casino, 20 rolls", casino, hmm.sample(*casino, 20, seed=0)[1]))
+    cases = [("casino, 20 rolls", CASINO, hmm.sample(*CASINO, 20, seed=0)[1])]
     start, trans, emit = hmm.random_model(4, 5, seed=3)
     trans = trans * np.array([[1, 1, 0, 1], [0, 1, 1, 1], [1, 0, 1, 1], [1, 1, 1, 0]])
     sparse = (start, trans / trans.sum(1, keepdims=True), emit)
     cases.append(("4 states with impossible transitions, 300 steps", sparse, hmm.sample(*sparse, 300, seed=1)[1]))
-    cases.append(("casino, 5,000 rolls (underflows without scaling or logs)", casino,
-                  hmm.sample(*casino, 5000, seed=2)[1]))
+    cases.append(("casino, 5,000 rolls (underflows without logs)", CASINO, hmm.sample(*CASINO, 5000, seed=2)[1]))
     return cases
 
 
+def _log_backward_reference(start, trans, emit, obs) -> np.ndarray:
+    """log beta (T, K): log p(x_{t+1..T} | z_t = k), with log beta_T = 0."""
+    from scipy.special import logsumexp
+
+    with np.errstate(divide="ignore"):
+        log_trans, log_emit = np.log(trans), np.log(emit)
+    log_beta = np.zeros((len(obs), len(start)))
+    for t in range(len(obs) - 2, -1, -1):
+        log_beta[t] = logsumexp(log_trans + log_emit[:, obs[t + 1]] + log_beta[t + 1], axis=1)
+    return log_beta
 
 
-def forward(function: Callable, quiet: bool = False) -> Result:
-    """Check ``function(start, trans, emit, obs) -> log p(obs)`` against ``helpers.hmm``."""
-    from helpers import hmm
-
-    cases = [(name, (*model, obs), hmm.log_likelihood(*model, obs)) for name, model, obs in _hmm_cases()]
-    return run("forward", function, cases, compare=close(1e-9), quiet=quiet)
-
-
-def viterbi(function: Callable, quiet: bool = False) -> Result:
-    """Check ``function(start, trans, emit, obs) -> (path, log_prob)``: the log probability must
-    be the best one, and the path must have that probability (ties may pick another path)."""
-    from helpers import hmm
+def log_backward(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(start, trans, emit, obs) -> log_beta`` (T, K), the backward variables in log
+    space, log p(x_{t+1..T} | z_t = k), with a last row of zeros; float32 answers pass."""
+    cases = [(name, (*(m.copy() for m in model), obs.copy()), _log_backward_reference(*model, obs))
+             for name, model, obs in _hmm_cases()]
 
     def compare(got, expected):
-        (path, log_prob), (model, obs, best) = got, expected
-        path = np.asarray(path)
-        if path.shape != obs.shape:
-            return f"path has shape {path.shape}, expected {obs.shape}"
-        start, trans, emit = model
-        with np.errstate(divide="ignore"):
-            joint = (np.log(start[path[0]]) + np.log(trans[path[:-1], path[1:]]).sum()
-                     + np.log(emit[path, obs]).sum())
-        if not np.isclose(joint, best, rtol=1e-9, atol=0):
-            return f"your path has log probability {joint:.10g}, the best path {best:.10g}"
-        if not np.isclose(log_prob, best, rtol=1e-9, atol=0):
-            return f"returned log probability {float(log_prob):.10g}, expected {best:.10g}"
-        return None
+        got = np.asarray(got)
+        atol = 1e-5 * max(1.0, np.abs(expected).max())  # relative to the size of the log probabilities
+        problem = compare_arrays(got, expected, atol=atol)
+        if problem is None or got.shape != expected.shape:
+            return problem
+        got = got.astype(np.float64)
+        if np.any(np.abs(got[-1]) > 1e-6):
+            return problem + " (the last row is log beta_T = log 1 = 0: nothing is left to explain)"
+        if np.isneginf(got).sum() > np.isneginf(expected).sum():
+            return problem + " (-inf where the answer is finite: underflow? stay in log space, with logsumexp)"
+        return problem
 
-    cases = [(name, (*model, obs), (model, obs, hmm.viterbi(*model, obs)[1])) for name, model, obs in _hmm_cases()]
-    return run("viterbi", function, cases, compare=compare, quiet=quiet)
+    return run("log_backward", function, cases, compare=compare, quiet=quiet)
+
+
+def _stationary_reference(trans) -> np.ndarray:
+    values, vectors = np.linalg.eig(np.asarray(trans, dtype=np.float64).T)
+    pi = np.real(vectors[:, np.argmin(np.abs(values - 1))])
+    return pi / pi.sum()
+
+
+def stationary_distribution(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(trans) -> pi`` (K,): the distribution over states that one step of the
+    chain leaves unchanged, pi @ trans = pi, summing to 1 (the long-run share of time in each state)."""
+    rng = np.random.default_rng(0)
+    cyclic = np.array([[0.95, 0.05, 0.0], [0.0, 0.9, 0.1], [0.1, 0.0, 0.9]])
+    onward = np.array([[0.02, 0.98, 0.0], [0.0, 0.1, 0.9], [0.7, 0.0, 0.3]])
+    random = rng.dirichlet(np.ones(5), size=5)
+    cases = [(name, (trans.copy(),), _stationary_reference(trans)) for name, trans in (
+        ("the casino's transitions [[0.95, 0.05], [0.1, 0.9]]", CASINO[1]),
+        ("3 states in a cycle, fair -> loaded six -> loaded one -> fair", cyclic),
+        ("3 states that mostly move on, a -> b -> c -> a (complex eigenvalues)", onward),
+        ("a random 5-state chain", random),
+    )]
+
+    def compare(got, expected):
+        got = np.asarray(got)
+        if np.iscomplexobj(got):
+            if np.abs(got.imag).max() > 1e-9:
+                return "complex numbers: take the real part of the eigenvector (np.real)"
+            got = got.real
+        problem = compare_arrays(got, expected, atol=1e-6)
+        if problem is None or got.shape != expected.shape:
+            return problem
+        got = got.astype(np.float64)
+        if np.allclose(got, got.mean()) and not np.allclose(expected, expected.mean()):
+            return problem + (" (all equal: that is a right eigenvector, trans @ v = v, which is always constant; "
+                              "you need pi @ trans = pi, an eigenvector of trans.T)")
+        if not np.isclose(got.sum(), 1.0, atol=1e-6):
+            return problem + f" (it sums to {got.sum():.4g}: a distribution sums to 1; divide by the sum)"
+        return problem
+
+    return run("stationary_distribution", function, cases, compare=compare, quiet=quiet)
