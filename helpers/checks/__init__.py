@@ -1,4 +1,4 @@
-"""Auto-checks for the exercises: ``checks.add_k_smoothing(my_function)``.
+"""Auto-checks for the exercises: ``checks.length_distribution(length_distribution)``.
 
 One module per notebook (``n00`` ... ``n12``) holds that notebook's checkers; this package
 re-exports every one of them, so students write ``checks.name(function)``. The shared comparison
