@@ -264,7 +264,11 @@ def main(argv=None) -> int:
     paths.build_dir().mkdir(parents=True, exist_ok=True)
     metrics.write_atomically(paths.build_dir() / "report.md", f"# Notebook report\n\n{note}\n\n{block}\n")
     update_readme_blocks(blocks)
-    print(f"wrote build/report.md and the syllabus table in README.md\n{note}")
+    from helpers import workshop  # the instructor's plan of the day quotes the syllabus table
+
+    if (paths.root() / "WORKSHOP.md").is_file():
+        workshop.update_guide()
+    print(f"wrote build/report.md, the syllabus table in README.md and the plan in WORKSHOP.md\n{note}")
     return 0 if all(r["status"] == "ok" for r in results.values()) else 1
 
 
