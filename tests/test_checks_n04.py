@@ -1,6 +1,7 @@
 """The exercise checks of notebook 04: the worked solution passes, typical mistakes fail, a stub says "not yet"."""
 
 import keras
+import tensorflow as tf
 
 from helpers import checks
 
@@ -11,6 +12,8 @@ def test_split_and_merge_heads_accept_right_answers_and_catch_transposed_ones(ca
         return x.reshape(b, t, heads, m // heads).transpose(0, 2, 1, 3)
 
     assert checks.split_heads(split)
+    assert checks.split_heads(lambda x, heads: tf.transpose(tf.reshape(tf.cast(x, tf.float32), (*x.shape[:2], heads, -1)),
+                                                            (0, 2, 1, 3)))  # float32 TensorFlow
     assert not checks.split_heads(lambda x, heads: x.reshape(x.shape[0], heads, x.shape[1], -1))  # no transpose
     assert "largest difference" in capsys.readouterr().out
     assert checks.merge_heads(lambda x: x.transpose(0, 2, 1, 3).reshape(x.shape[0], x.shape[2], -1))

@@ -18,7 +18,7 @@ def split_heads(function: Callable, quiet: bool = False) -> Result:
         x = rng.normal(size=(batch, time, heads * depth))
         cases.append((f"{heads} heads of {depth}", (x, heads),
                       x.reshape(batch, time, heads, depth).transpose(0, 2, 1, 3)))
-    return run("split_heads", function, cases, quiet=quiet)
+    return run("split_heads", function, cases, compare=lambda g, e: compare_arrays(g, e, 1e-5), quiet=quiet)
 
 
 def merge_heads(function: Callable, quiet: bool = False) -> Result:
@@ -29,7 +29,7 @@ def merge_heads(function: Callable, quiet: bool = False) -> Result:
     for batch, heads, time, depth in ((1, 1, 1, 4), (2, 4, 5, 3), (3, 8, 7, 16)):
         x = rng.normal(size=(batch, heads, time, depth))
         cases.append((f"{heads} heads of {depth}", (x,), x.transpose(0, 2, 1, 3).reshape(batch, time, heads * depth)))
-    return run("merge_heads", function, cases, quiet=quiet)
+    return run("merge_heads", function, cases, compare=lambda g, e: compare_arrays(g, e, 1e-5), quiet=quiet)
 
 
 def learned_positions(layer_class, quiet: bool = False) -> Result:
