@@ -30,6 +30,12 @@ def lengths_counting_the_end(P, max_length):  # the end token counted as a lette
     return np.append(0.0, lengths(P, max_length)[:-1])
 
 
+def lengths_empty_left_zero(P, max_length):  # forgets the empty name: entry 0 stays 0
+    probs = lengths(P, max_length)
+    probs[0] = 0.0
+    return probs
+
+
 def test_length_solution_passes_in_float32_too(capsys):
     assert checks.length_distribution(lengths)
     assert checks.length_distribution(lambda P, m: lengths(P, m).astype(np.float32))
@@ -41,6 +47,8 @@ def test_length_solution_passes_in_float32_too(capsys):
     (lengths_through_boundary, "which always writes 'ab': largest difference 1 at index (5,)"),
     (lengths_counting_the_end, "off by one: your entry n holds names of n-1 letters"),
     (lengths_through_boundary, "a path must not pass through the boundary"),
+    (lengths_empty_left_zero, "random 4x4 table, max_length=6: largest difference"),
+    (lengths_empty_left_zero, "(entry 0 is P[0, 0]"),
 ])
 def test_length_mistakes_fail_with_a_specific_message(mistake, message, capsys):
     result = checks.length_distribution(mistake)
@@ -95,6 +103,17 @@ def softmax_loss_unweighted(W, counts):  # softmax minus frequencies, forgetting
     return loss, z / z.sum(axis=1, keepdims=True) - counts / counts.sum()
 
 
+def softmax_loss_gradient_over_columns(W, counts):  # right loss, but the gradient's softmax runs down the columns
+    loss, _ = softmax_loss(W, counts)
+    z = np.exp(W - W.max(axis=0, keepdims=True))
+    return loss, (counts.sum(axis=1, keepdims=True) * z / z.sum(axis=0, keepdims=True) - counts) / counts.sum()
+
+
+def softmax_loss_gradient_summed(W, counts):  # a mean loss, but the gradient of the sum
+    loss, grad = softmax_loss(W, counts)
+    return loss, grad * counts.sum()
+
+
 def test_softmax_solution_passes_in_numpy_and_tensorflow(capsys):
     assert checks.softmax_bigram_loss(softmax_loss)
     assert checks.softmax_bigram_loss(softmax_loss_tf)
@@ -103,6 +122,11 @@ def test_softmax_solution_passes_in_numpy_and_tensorflow(capsys):
 
 @pytest.mark.parametrize("mistake, message", [
     (softmax_loss_wrong_axis, "random W: loss: got"),
+    (softmax_loss_wrong_axis, "(softmax over columns? each row W[previous] is one distribution over the next"),
+    (softmax_loss_gradient_over_columns, "random W: grad: largest difference"),
+    (softmax_loss_gradient_over_columns, "(softmax over columns? each row W[previous] is one distribution: normalise"),
+    (softmax_loss_gradient_summed, "times too big, counts.sum()"),
+    (softmax_loss_unweighted, "(not weighted by row counts"),
     (softmax_loss_summed, "(a sum? divide by the number of characters"),
     (softmax_loss_overflows, "large logits (|W| up to 1000: subtract each row's max before exp): loss: got nan"),
     (softmax_loss_gradient_ascent, "(the sign: the gradient of the loss"),

@@ -57,6 +57,21 @@ def log_backward_last_row_emission(start, trans, emit, obs):  # starts from log 
     return log_beta + np.log(emit[:, obs[-1]])
 
 
+def log_backward_scaled(start, trans, emit, obs):  # the log of the lesson's scaled beta-hat
+    c = np.empty(len(obs))
+    a = start * emit[:, obs[0]]
+    for t in range(len(obs)):
+        if t > 0:
+            a = (a @ trans) * emit[:, obs[t]]
+        c[t] = a.sum()
+        a = a / c[t]
+    beta = np.ones((len(obs), len(start)))
+    for t in range(len(obs) - 2, -1, -1):
+        beta[t] = trans @ (emit[:, obs[t + 1]] * beta[t + 1]) / c[t + 1]
+    with np.errstate(divide="ignore"):
+        return np.log(beta)
+
+
 def test_log_backward_solution_passes_in_float32_too(capsys):
     assert checks.log_backward(log_backward)
     assert checks.log_backward(lambda *args: log_backward(*args).astype(np.float32))
@@ -68,6 +83,8 @@ def test_log_backward_solution_passes_in_float32_too(capsys):
     (log_backward_emission_at_t, "casino, 20 rolls: largest difference"),
     (log_backward_in_probabilities, "(-inf where the answer is finite: underflow?"),
     (log_backward_last_row_emission, "(the last row is log beta_T = log 1 = 0"),
+    (log_backward_scaled, "casino, 20 rolls: largest difference"),
+    (log_backward_scaled, "(that is log beta-hat, the log of the lesson's scaled beta: add the sum of log c_s"),
 ])
 def test_log_backward_mistakes_fail_with_a_specific_message(mistake, message, capsys):
     with np.errstate(divide="ignore", under="ignore"):
@@ -88,6 +105,13 @@ def stationary(trans):  # the worked solution
 def stationary_by_power_iteration(trans):
     pi = np.full(len(trans), 1 / len(trans))
     for _ in range(5000):
+        pi = pi @ trans
+    return pi
+
+
+def stationary_too_few_steps(trans):  # power iteration stopped after 20 steps
+    pi = np.full(len(trans), 1 / len(trans))
+    for _ in range(20):
         pi = pi @ trans
     return pi
 
@@ -119,6 +143,8 @@ def test_stationary_solutions_pass(capsys):
 @pytest.mark.parametrize("mistake, message", [
     (stationary_right_eigenvector, "(all equal: that is a right eigenvector"),
     (stationary_unnormalised, "a distribution sums to 1; divide by the sum)"),
+    (stationary_too_few_steps, "fair -> loaded six -> loaded one -> fair: largest difference"),
+    (stationary_too_few_steps, "(not converged: one more step, pi @ trans, still moves it by"),
     (stationary_first_eigenvector, "a -> b -> c -> a (complex eigenvalues): largest difference"),
 ])
 def test_stationary_mistakes_fail_with_a_specific_message(mistake, message, capsys):

@@ -49,7 +49,9 @@ def length_distribution(function: Callable, quiet: bool = False) -> Result:
             return None
         got = np.asarray(got, dtype=np.float64)
         if got.shape == expected.shape:
-            if np.allclose(got[:-1], expected[1:], atol=1e-6):
+            if got[0] == 0 != expected[0] and np.allclose(got[1:], expected[1:], atol=1e-6):
+                problem += " (entry 0 is P[0, 0]: the end token straight after the start, an empty name)"
+            elif np.allclose(got[:-1], expected[1:], atol=1e-6):
                 problem += " (off by one: your entry n holds names of n+1 letters; entry 0 is the empty name)"
             elif np.allclose(got[1:], expected[:-1], atol=1e-6):
                 problem += " (off by one: your entry n holds names of n-1 letters; the end token is not a letter)"
@@ -91,17 +93,18 @@ def softmax_bigram_loss(function: Callable, quiet: bool = False) -> Result:
         ("5x5 counts, large logits (|W| up to 1000: subtract each row's max before exp)",
          rng.normal(size=(5, 5)) * 300 + np.array([1000.0, 0, -1000, 0, 500])[:, None]),
     ):
-        cases.append((description, (logits.copy(), counts.copy()), _loss_reference(logits, counts)))
+        cases.append((description, (logits.copy(), counts.copy()), (*_loss_reference(logits, counts), logits, counts)))
     big_counts = rng.integers(0, 50, size=(27, 27))
     big_logits = rng.normal(size=(27, 27)) * 2
     cases.append(("27x27 counts, random W", (big_logits.copy(), big_counts.copy()),
-                  _loss_reference(big_logits, big_counts)))
+                  (*_loss_reference(big_logits, big_counts), big_logits, big_counts)))
 
     def compare(got, expected):
         if not isinstance(got, tuple | list) or len(got) != 2:
             return "return two things: (loss, grad)"
         loss, grad = (np.asarray(g, dtype=np.float64) for g in got)
-        loss_expected, grad_expected = expected
+        loss_expected, grad_expected, logits, counts = expected
+        total = counts.sum()
         scale = max(1.0, abs(loss_expected))
         if loss.shape != ():
             return f"loss has shape {loss.shape}: it should be one number, the mean over all characters"
@@ -113,6 +116,9 @@ def softmax_bigram_loss(function: Callable, quiet: bool = False) -> Result:
                     problem += " (the sign: a loss is the NEGATIVE log-likelihood)"
                 elif ratio > 1.5 and not np.isclose(loss_expected, 0):
                     problem += " (a sum? divide by the number of characters, counts.sum())"
+                elif np.isclose(loss, _loss_reference(logits.T, counts.T)[0], rtol=1e-5):
+                    problem += (" (softmax over columns? each row W[previous] is one distribution over the next "
+                                "character: normalise along axis=1)")
             elif not np.isfinite(loss):
                 problem += " (inf or nan: subtract each row's largest logit before np.exp)"
             return problem
@@ -120,8 +126,21 @@ def softmax_bigram_loss(function: Callable, quiet: bool = False) -> Result:
         if problem:
             problem = "grad: " + problem
             if grad.shape == grad_expected.shape and np.all(np.isfinite(grad)):
-                if np.allclose(-grad, grad_expected, atol=1e-5):
+                tol = 1e-5 * max(1.0, np.abs(grad_expected).max())
+                p = np.exp(_log_softmax(logits))  # (V, V): the softmax of each row
+                p_columns = np.exp(_log_softmax(logits.T)).T  # each column normalised instead
+                rows = counts.sum(axis=1, keepdims=True)
+                if np.allclose(-grad, grad_expected, atol=tol):
                     problem += " (the sign: the gradient of the loss, not of the log-likelihood)"
+                elif np.allclose(grad, grad_expected * total, atol=tol * total):
+                    problem += (f" (your gradient is {total:g} times too big, counts.sum(): the gradient of a mean "
+                                "is divided by the number of characters too)")
+                elif np.allclose(grad, (rows * p_columns - counts) / total, atol=tol):
+                    problem += (" (softmax over columns? each row W[previous] is one distribution: "
+                                "normalise along axis=1)")
+                elif any(np.allclose(grad, wrong, atol=tol) for wrong in (p - counts / total, (p - counts) / total)):
+                    problem += (" (not weighted by row counts: row i's softmax appears once for every pair that "
+                                "starts with i, so it is multiplied by counts[i].sum())")
         return problem
 
     return run("softmax_bigram_loss", function, cases, compare=compare, quiet=quiet)

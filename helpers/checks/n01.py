@@ -37,19 +37,39 @@ def _log_backward_reference(start, trans, emit, obs) -> np.ndarray:
     return log_beta
 
 
+def _log_scales(start, trans, emit, obs) -> np.ndarray:
+    """log c_t (T,) of the scaled forward pass of lesson 1.3: log p(x_t | x_1..t-1)."""
+    log_c = np.empty(len(obs))
+    a = start * emit[:, obs[0]]
+    for t in range(len(obs)):
+        if t > 0:
+            a = (a @ trans) * emit[:, obs[t]]
+        log_c[t] = np.log(a.sum())
+        a = a / a.sum()
+    return log_c
+
+
 def log_backward(function: Callable, quiet: bool = False) -> Result:
     """Check ``function(start, trans, emit, obs) -> log_beta`` (T, K), the backward variables in log
     space, log p(x_{t+1..T} | z_t = k), with a last row of zeros; float32 answers pass."""
-    cases = [(name, (*(m.copy() for m in model), obs.copy()), _log_backward_reference(*model, obs))
-             for name, model, obs in _hmm_cases()]
+    cases = []
+    for name, model, obs in _hmm_cases():
+        log_beta = _log_backward_reference(*model, obs)
+        later = np.append(np.cumsum(_log_scales(*model, obs)[::-1])[::-1][1:], 0.0)  # (T,): sum of log c after t
+        cases.append((name, (*(m.copy() for m in model), obs.copy()), (log_beta, log_beta - later[:, None])))
 
     def compare(got, expected):
+        expected, scaled = expected  # log beta, and the log of the lesson's scaled beta-hat
         got = np.asarray(got)
         atol = 1e-5 * max(1.0, np.abs(expected).max())  # relative to the size of the log probabilities
         problem = compare_arrays(got, expected, atol=atol)
         if problem is None or got.shape != expected.shape:
             return problem
         got = got.astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            if np.allclose(got, scaled, atol=atol):
+                return problem + (" (that is log beta-hat, the log of the lesson's scaled beta: add the sum of "
+                                  "log c_s for s from t+1 to T to row t, or stay unscaled in log space)")
         if np.any(np.abs(got[-1]) > 1e-6):
             return problem + " (the last row is log beta_T = log 1 = 0: nothing is left to explain)"
         if np.isneginf(got).sum() > np.isneginf(expected).sum():
@@ -72,7 +92,7 @@ def stationary_distribution(function: Callable, quiet: bool = False) -> Result:
     cyclic = np.array([[0.95, 0.05, 0.0], [0.0, 0.9, 0.1], [0.1, 0.0, 0.9]])
     onward = np.array([[0.02, 0.98, 0.0], [0.0, 0.1, 0.9], [0.7, 0.0, 0.3]])
     random = rng.dirichlet(np.ones(5), size=5)
-    cases = [(name, (trans.copy(),), _stationary_reference(trans)) for name, trans in (
+    cases = [(name, (trans.copy(),), (_stationary_reference(trans), trans)) for name, trans in (
         ("the casino's transitions [[0.95, 0.05], [0.1, 0.9]]", CASINO[1]),
         ("3 states in a cycle, fair -> loaded six -> loaded one -> fair", cyclic),
         ("3 states that mostly move on, a -> b -> c -> a (complex eigenvalues)", onward),
@@ -80,6 +100,7 @@ def stationary_distribution(function: Callable, quiet: bool = False) -> Result:
     )]
 
     def compare(got, expected):
+        expected, trans = expected
         got = np.asarray(got)
         if np.iscomplexobj(got):
             if np.abs(got.imag).max() > 1e-9:
@@ -94,6 +115,10 @@ def stationary_distribution(function: Callable, quiet: bool = False) -> Result:
                               "you need pi @ trans = pi, an eigenvector of trans.T)")
         if not np.isclose(got.sum(), 1.0, atol=1e-6):
             return problem + f" (it sums to {got.sum():.4g}: a distribution sums to 1; divide by the sum)"
+        moved = np.abs(got @ trans - got).max()
+        if moved > 1e-7:
+            return problem + (f" (not converged: one more step, pi @ trans, still moves it by {moved:.2g}; take more "
+                              "steps of repeated multiplication, or solve pi @ trans = pi exactly)")
         return problem
 
     return run("stationary_distribution", function, cases, compare=compare, quiet=quiet)
