@@ -46,23 +46,45 @@ def choose(tokens, scores, end_id, alpha, mistake=None):
         lengths = np.maximum(lengths - 1, 1)
     if mistake == "padding counted":
         lengths = np.full(scores.shape, tokens.shape[-1])
-    ranked = scores * lengths**alpha if mistake == "multiplied" else scores / lengths**alpha
+    penalty = lengths**alpha if mistake == "plain length" else ((5 + lengths) / 6) ** alpha
+    if mistake == "alpha ignored":
+        return scores.argmax(1)
+    ranked = scores * penalty if mistake == "multiplied" else scores / penalty
     return ranked.argmin(1) if mistake == "argmin" else ranked.argmax(1)
 
 
-@pytest.mark.parametrize("mistake, message", [
-    ("without END", "count the END token in the length"),
-    ("padding counted", "the END padding after the first END is not part of the output"),
-    ("multiplied", "divide the score by length ** alpha"),
-    ("argmin", "the largest (least negative) normalised score"),
-])
-def test_choose_hypothesis_names_typical_mistakes(capsys, mistake, message):
+HINTS = {
+    "alpha ignored": "these are the raw scores' choices",
+    "padding counted": "these are the raw scores' choices",  # the same choices: every length is the full one
+    "plain length": "that is score / length ** alpha (helpers.sampling's penalty)",
+    "without END": "count the first END token in the length",
+    "multiplied": "divide the score by the penalty",
+    "argmin": "the largest (least negative) normalised score",
+}
+
+
+@pytest.mark.parametrize("mistake", list(HINTS))
+def test_choose_hypothesis_names_typical_mistakes(capsys, mistake):
     assert checks.choose_hypothesis(choose)
     assert checks.choose_hypothesis(lambda *args: tf.constant(choose(*args)))
     capsys.readouterr()
     assert not checks.choose_hypothesis(lambda *args: choose(*args, mistake=mistake))
     out = capsys.readouterr().out
-    assert "rows choose another hypothesis" in out and message in out
+    assert "rows choose another hypothesis" in out and HINTS[mistake] in out
+    for other, hint in HINTS.items():  # and no other mistake's hint
+        if hint != HINTS[mistake]:
+            assert hint not in out, f"{mistake} got the hint of {other}"
+
+
+def test_choose_hypothesis_hints_only_a_mistake_made_on_every_case(capsys):
+    """An answer that agrees with a mistake on one case but not on the others gets no hint."""
+    def sometimes_raw(tokens, scores, end_id, alpha):  # raw scores on one case only
+        return choose(tokens, scores, end_id, alpha, "alpha ignored" if len(tokens) == 16 and alpha == 1 else None)
+
+    assert not checks.choose_hypothesis(sometimes_raw)
+    out = capsys.readouterr().out
+    assert "rows choose another hypothesis" in out
+    assert not any(hint in out for hint in HINTS.values())
 
 
 def test_stubs_say_not_yet(capsys):

@@ -104,32 +104,36 @@ def _lengths(tokens, end_id):
 
 
 def _choose(tokens, scores, end_id, alpha, mistake=None):
+    """The GNMT choice: argmax of score / ((5 + length) / 6) ** alpha, or a typical mistake's."""
+    tokens, scores = np.asarray(tokens), np.asarray(scores, float)
     lengths = _lengths(tokens, end_id)
     if mistake == "without END":
         lengths = np.maximum(lengths - 1, 1)
-    if mistake == "padding counted":
-        lengths = np.full(scores.shape, float(tokens.shape[-1]))
-    ranked = scores * lengths**alpha if mistake == "multiplied" else scores / lengths**alpha
+    penalty = lengths**alpha if mistake == "plain length" else ((5 + lengths) / 6) ** alpha
+    if mistake == "alpha ignored":
+        penalty = np.ones_like(scores)
+    ranked = scores * penalty if mistake == "multiplied" else scores / penalty
     return (ranked.argmin(axis=1) if mistake == "argmin" else ranked.argmax(axis=1)).astype(int)
 
 
-def choose_hypothesis(function: Callable, quiet: bool = False) -> Result:
-    """Check ``function(tokens, scores, end_id, alpha) -> best`` (batch,): tokens (batch, k,
-    length) are the k finished hypotheses of a beam (after their first END they are padded with
-    END), scores (batch, k) their total log-probabilities; each hypothesis's length counts its
-    tokens up to and including the first END (all of them if it has no END), and ``best`` is the
-    index of the hypothesis with the largest score / length ** alpha."""
-    hints = {
-        "without END": "count the END token in the length (it was predicted, and its log-probability is in the score)",
-        "padding counted": "the END padding after the first END is not part of the output: stop counting there",
-        "multiplied": "divide the score by length ** alpha: multiplying makes long outputs even worse",
-        "argmin": "the best hypothesis has the largest (least negative) normalised score",
-    }
+_CHOOSE_HINTS = {
+    "alpha ignored": "these are the raw scores' choices, as if every hypothesis had the same penalty: divide "
+                     "each score by ((5 + L) / 6) ** alpha, with L counted only up to the first END (counting the "
+                     "END padding gives every hypothesis the full length)",
+    "plain length": "that is score / length ** alpha (helpers.sampling's penalty); GNMT divides by "
+                    "((5 + length) / 6) ** alpha",
+    "without END": "count the first END token in the length (it was predicted, and its log-probability is in the score)",
+    "multiplied": "divide the score by the penalty: multiplying makes long outputs even worse",
+    "argmin": "the best hypothesis has the largest (least negative) normalised score",
+}
+
+
+def _choose_cases():
     end = 2
     rng = np.random.default_rng(3)
     cases = []
-    for batch, k, length, alpha in ((1, 2, 6, 1.0), (5, 4, 12, 1.0), (6, 3, 10, 0.6), (8, 5, 15, 0.8),
-                                    (4, 4, 9, 0.0)):
+    for batch, k, length, alpha in ((1, 2, 6, 1.0), (16, 4, 12, 1.0), (12, 3, 10, 0.6), (16, 5, 15, 0.8),
+                                    (16, 4, 20, 2.0), (16, 3, 5, 3.0), (4, 4, 9, 0.0)):
         lengths = rng.integers(1, length + 1, size=(batch, k))
         lengths[:, 0] = length  # one hypothesis that never wrote END, in every row
         tokens = rng.integers(3, 12, size=(batch, k, length))
@@ -137,10 +141,41 @@ def choose_hypothesis(function: Callable, quiet: bool = False) -> Result:
         tokens[:, 0] = rng.integers(3, 12, size=(batch, length))  # ... no END in the first
         # per-token log-probabilities around -0.5, so that longer outputs score lower
         scores = -lengths * rng.uniform(0.3, 0.7, size=(batch, k))
-        args = (tokens, scores, end, alpha)
-        mistakes = {hint: _choose(*args, mistake) for mistake, hint in hints.items()}
-        cases.append((f"batch {batch}, beam {k}, up to {length} tokens, alpha {alpha}", args,
-                      (_choose(*args), mistakes)))
+        cases.append((f"batch {batch}, beam {k}, up to {length} tokens, alpha {alpha}", (tokens, scores, end, alpha)))
+    # short outputs, where counting the END token or not flips the choice: lengths 2 and 4, alpha 2
+    tokens = np.full((2, 2, 6), end)
+    tokens[0, 0, :1], tokens[0, 1, :3], tokens[1, 0, :3], tokens[1, 1, :1] = 5, 7, 7, 5
+    cases.append(("batch 2, beam 2, outputs of 2 and 4 tokens, alpha 2.0",
+                  (tokens, np.array([[-1.0, -1.7], [-1.7, -1.0]]), end, 2.0)))
+    return cases
+
+
+def _matching_mistakes(function, cases) -> set:
+    """The mistakes the answer makes on every case where that mistake changes the choice."""
+    answers = []
+    for _, args in cases:
+        try:
+            answers.append(np.asarray(function(*(a.copy() if isinstance(a, np.ndarray) else a for a in args))))
+        except Exception:  # the stub or a crash: run() reports it
+            return set()
+    matching = set()
+    for mistake in _CHOOSE_HINTS:
+        telling = [(got, _choose(*args, mistake)) for got, (_, args) in zip(answers, cases)
+                   if not np.array_equal(_choose(*args, mistake), _choose(*args))]
+        if telling and all(got.shape == wrong.shape and np.array_equal(got, wrong) for got, wrong in telling):
+            matching.add(mistake)
+    return matching
+
+
+def choose_hypothesis(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(tokens, scores, end_id, alpha) -> best`` (batch,): tokens (batch, k,
+    length) are the k finished hypotheses of a beam (after their first END they are padded with
+    END), scores (batch, k) their total log-probabilities; each hypothesis's length L counts its
+    tokens up to and including the first END (all of them if it has no END), and ``best`` is the
+    index of the hypothesis with the largest score / ((5 + L) / 6) ** alpha (GNMT's length
+    penalty). A hint names a typical mistake only when the answer makes it on every case."""
+    cases = _choose_cases()
+    mistakes = _matching_mistakes(function, cases)
 
     def compare(got, expected):
         got = np.asarray(got)
@@ -148,9 +183,10 @@ def choose_hypothesis(function: Callable, quiet: bool = False) -> Result:
             return f"shape {got.shape}, expected {expected.shape} (one index per batch row)"
         wrong = np.flatnonzero(got != expected)
         if len(wrong):
+            hint = "".join(f"; {_CHOOSE_HINTS[m]}" for m in _CHOOSE_HINTS if m in mistakes)
             return (f"{len(wrong)} of {len(expected)} rows choose another hypothesis, first row {wrong[0]}: "
-                    f"got {got[wrong[0]]}, expected {expected[wrong[0]]}")
+                    f"got {got[wrong[0]]}, expected {expected[wrong[0]]}{hint}")
         return None
 
-    return run("choose_hypothesis", function, cases, compare=_hinted(compare), quiet=quiet)
-
+    cases = [(name, args, _choose(*args)) for name, args in cases]
+    return run("choose_hypothesis", function, cases, compare=compare, quiet=quiet)
