@@ -143,3 +143,12 @@ def test_tight_tolerances_still_catch_small_float64_errors():
     assert checks.compare_arrays(expected + 1e-9, expected, atol=1e-10) is not None
     assert checks.compare_arrays(expected.astype(np.float32), expected, atol=1e-10) is None
     assert "got 1.00000001, expected 1" in checks.compare_arrays([1.00000001], [1.0], atol=1e-10)
+
+
+def test_with_hints_names_the_mistake_an_answer_matches(capsys):
+    compare = checks.with_hints(checks.compare_arrays)
+    cases = [("three values", (np.arange(3.0),), (np.cumsum(np.arange(3.0)), {"exclusive sum: add x itself": np.array([0.0, 0.0, 1.0])}))]
+    assert not checks.run("cumsum", lambda x: np.cumsum(x) - x, cases, compare=compare)
+    assert "exclusive sum: add x itself" in capsys.readouterr().out
+    assert not checks.run("cumsum", lambda x: x, cases, compare=compare)
+    assert "exclusive" not in capsys.readouterr().out

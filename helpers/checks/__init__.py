@@ -11,7 +11,7 @@ raises ``NotImplementedError`` is reported as "not yet", without an error.
 """
 
 from . import n00, n01, n02, n03, n04, n05, n06, n07, n08, n09, n10, n11, n12
-from ._core import Result, close, compare_arrays, compare_parts, run
+from ._core import Result, close, compare_arrays, compare_parts, run, with_hints
 from .n00 import *  # noqa: F403
 from .n01 import *  # noqa: F403
 from .n02 import *  # noqa: F403
@@ -26,7 +26,7 @@ from .n10 import *  # noqa: F403
 from .n11 import *  # noqa: F403
 from .n12 import *  # noqa: F403
 
-__all__ = ["Result", "close", "compare_arrays", "compare_parts", "run"]
+__all__ = ["Result", "close", "compare_arrays", "compare_parts", "run", "with_hints"]
 __all__ += n00.__all__
 __all__ += n01.__all__
 __all__ += n02.__all__

@@ -174,3 +174,21 @@ def compare_parts(parts: tuple[str, ...], atol: float):
 
     return compare
 
+
+def with_hints(compare):
+    """Wrap ``compare`` so that a wrong answer equal to a known mistake is named.
+
+    Each case's expected value is ``(right, {hint: the output that mistake gives})``: when the
+    answer is wrong but matches a mistake's output, the message adds that mistake's hint."""
+
+    def compare_with_hints(got, expected):
+        right, mistakes = expected
+        problem = compare(got, right)
+        if problem is None:
+            return None
+        for hint, wrong in mistakes.items():
+            if compare(got, wrong) is None:
+                return f"{problem}; {hint}"
+        return problem
+
+    return compare_with_hints

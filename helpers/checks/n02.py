@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Result, compare_arrays, compare_parts, run
+from ._core import Result, compare_arrays, compare_parts, run, with_hints
 
 __all__ = ["gru_reset_before", "lstm_step"]
 
@@ -26,23 +26,6 @@ def _cell_cases(gates: int, seed: int = 0):
         cases.append((f"batch {batch}, {features} features, {units} units", x, h, c, kernel, recurrent))
     return cases
 
-
-def _with_hints(compare):
-    """Wrap ``compare`` so that a wrong answer equal to a known mistake is named.
-
-    Each case's expected value is ``(right, {hint: the output that mistake gives})``."""
-
-    def compare_with_hints(got, expected):
-        right, mistakes = expected
-        problem = compare(got, right)
-        if problem is None:
-            return None
-        for hint, wrong in mistakes.items():
-            if compare(got, wrong) is None:
-                return f"{problem}; {hint}"
-        return problem
-
-    return compare_with_hints
 
 
 def _gru_reset_before(x, h, kernel, recurrent, bias, variant=None):
@@ -83,7 +66,7 @@ def gru_reset_before(function: Callable, quiet: bool = False) -> Result:
                     for variant, hint in hints.items()}
         cases.append((name, (x, h, kernel, recurrent, bias), (expected, mistakes)))
 
-    compare = _with_hints(lambda got, exp: compare_arrays(got, exp, 1e-5))
+    compare = with_hints(lambda got, exp: compare_arrays(got, exp, 1e-5))
     return run("gru_reset_before", function, cases, compare=compare, quiet=quiet)
 
 
@@ -117,4 +100,4 @@ def lstm_step(function: Callable, quiet: bool = False) -> Result:
         _, h_new, c_new = layer(x[:, None], initial_state=[h, c])
         mistakes = {hint: _lstm(x, h, c, kernel, recurrent, bias, variant) for variant, hint in hints.items()}
         cases.append((name, (x, h, c, kernel, recurrent, bias), ((np.asarray(h_new), np.asarray(c_new)), mistakes)))
-    return run("lstm_step", function, cases, compare=_with_hints(compare), quiet=quiet)
+    return run("lstm_step", function, cases, compare=with_hints(compare), quiet=quiet)

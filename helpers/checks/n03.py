@@ -4,27 +4,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Result, compare_parts, run
+from ._core import Result, compare_parts, run, with_hints
 
 __all__ = ["additive_attention", "luong_attention", "choose_hypothesis"]
 
-
-def _hinted(compare):
-    """Wrap ``compare`` so that a wrong answer equal to a known mistake is named.
-
-    Each case's expected value is ``(right, {hint: the output that mistake gives})``."""
-
-    def compare_with_hints(got, expected):
-        right, mistakes = expected
-        problem = compare(got, right)
-        if problem is None:
-            return None
-        for hint, wrong in mistakes.items():
-            if compare(got, wrong) is None:
-                return f"{problem}; {hint}"
-        return problem
-
-    return compare_with_hints
 
 
 def _softmax(scores, axis):
@@ -92,7 +75,7 @@ def luong_attention(function: Callable, quiet: bool = False) -> Result:
         name = f"batch {batch}, {time} keys, some masked" if time > 1 else "one key"
         cases.append((name, args, (_luong(*args), mistakes)))
 
-    compare = _hinted(compare_parts(("context", "weights"), atol=1e-5))
+    compare = with_hints(compare_parts(("context", "weights"), atol=1e-5))
     return run("luong_attention", function, cases, compare=compare, quiet=quiet)
 
 
