@@ -1,0 +1,122 @@
+"""helpers.policy: sequence log-probabilities, the batched sampler and the KL estimate."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from helpers import policy
+
+
+def _log_softmax(z):
+    z = z - z.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
+def test_sequence_log_prob_sums_the_real_positions():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(3, 5, 7)).astype(np.float32)
+    tokens = rng.integers(0, 7, (3, 5))
+    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 0, 0, 0], [1, 0, 0, 0, 0]], np.float32)
+    expected = (np.take_along_axis(_log_softmax(logits.astype(np.float64)), tokens[..., None], -1)[..., 0] * mask).sum(1)
+    np.testing.assert_allclose(policy.sequence_log_prob(logits, tokens, mask), expected, rtol=1e-5)
+    np.testing.assert_allclose(policy.sequence_log_prob(logits, tokens)[0], expected[0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("logits, tokens, mask, words", [
+    (np.zeros((2, 5)), np.zeros((2, 5), int), None, "(batch, time, vocabulary)"),
+    (np.zeros((2, 5, 3)), np.zeros((2, 4), int), None, "must agree"),
+    (np.zeros((2, 5, 3)), np.zeros((2, 5)), None, "integer ids"),
+    (np.zeros((2, 5, 3)), np.full((2, 5), 3), None, "[0, 3)"),
+    (np.zeros((2, 5, 3)), np.zeros((2, 5), int), np.ones((2, 4)), "shape of tokens"),
+])
+def test_sequence_log_prob_refuses_bad_input(logits, tokens, mask, words):
+    with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
+        policy.sequence_log_prob(np.asarray(logits, np.float32), tokens, mask)
+
+
+def test_mask_after_end():
+    tokens = np.array([[3, 4, 2, 0, 0], [3, 3, 3, 3, 3], [2, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(policy.mask_after_end(tokens, 2),
+                                  [[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]])
+
+
+def _bigram_step(table):
+    table = tf.constant(table, tf.float32)
+
+    def step(tokens, state):
+        return tf.gather(table, tokens), state
+
+    return step
+
+
+def test_sample_matches_the_model_and_its_log_probs_agree_with_teacher_forcing():
+    # vocabulary: 0 pad, 1 start, 2 end, 3 'a', 4 'b'
+    rng = np.random.default_rng(1)
+    table = rng.normal(size=(5, 5)).astype(np.float32)
+    step = _bigram_step(table)
+    out = policy.sample(step, tf.zeros(()), 4000, 1, 2, 6, seed=[0, 1], banned=(0, 1))
+    tokens, mask = out.tokens.numpy(), out.mask.numpy()
+    assert tokens.shape == mask.shape == (4000, 6) and out.log_probs.shape == (4000,)
+    assert not np.isin(tokens[mask > 0], (0, 1)).any(), "banned ids never drawn"
+    np.testing.assert_array_equal(mask, policy.mask_after_end(tokens, 2))
+    assert (tokens[mask == 0] == 0).all(), "padding after END"
+    # the first token's frequencies follow softmax(table[start]) without the banned ids
+    first = np.where(np.isin(np.arange(5), (0, 1)), -np.inf, table[1])
+    p = np.exp(first - first.max())
+    p /= p.sum()
+    freq = np.bincount(tokens[:, 0], minlength=5) / len(tokens)
+    assert np.abs(freq - p).max() < 0.03
+    # log-probs = teacher-forced sequence log-prob under the same (banned-masked) table
+    masked = np.where(np.isin(np.arange(5), (0, 1)), np.float32(np.finfo(np.float32).min), table)
+    inputs = np.concatenate([np.ones((len(tokens), 1), int), tokens[:, :-1]], 1)
+    logits = masked[inputs]
+    np.testing.assert_allclose(policy.sequence_log_prob(logits, tokens, mask), out.log_probs, rtol=1e-4, atol=1e-4)
+    again = policy.sample(step, tf.zeros(()), 4000, 1, 2, 6, seed=[0, 1], banned=(0, 1))
+    np.testing.assert_array_equal(again.tokens, tokens)
+
+
+def test_sample_log_probs_carry_gradients_and_run_in_tf_function():
+    weights = tf.Variable(tf.zeros((5, 5)))
+
+    def step(tokens, state):
+        return tf.gather(weights, tokens), state
+
+    @tf.function
+    def loss(seed):
+        with tf.GradientTape() as tape:
+            out = policy.sample(step, tf.zeros(()), 16, 1, 2, 4, seed=seed, banned=(0, 1))
+            value = tf.reduce_mean(out.log_probs)
+        return tf.convert_to_tensor(tape.gradient(value, weights))
+
+    grad = loss(tf.constant([3, 4]))
+    assert np.isfinite(grad.numpy()).all() and np.abs(grad.numpy()).sum() > 0
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"batch_size": 0}, "batch_size"), ({"max_length": 0}, "max_length"), ({"temperature": 0.0}, "temperature"),
+    ({"seed": [1, 2, 3]}, "seed"), ({"banned": (2,)}, "banned"),
+])
+def test_sample_refuses_bad_input(kwargs, words):
+    args = {"batch_size": 4, "max_length": 3, "seed": [0, 0], "banned": ()} | kwargs
+    with pytest.raises(ValueError, match=words):
+        policy.sample(_bigram_step(np.zeros((5, 5))), tf.zeros(()), start_id=1, end_id=2, **args)
+
+
+def test_kl_estimate_is_unbiased_on_two_categoricals():
+    rng = np.random.default_rng(2)
+    p, q = np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.3, 0.5])
+    exact = float((p * np.log(p / q)).sum())
+    x = rng.choice(3, size=200_000, p=p)
+    for estimator in ("k1", "k3"):
+        estimate = float(policy.kl_estimate(np.log(p[x]), np.log(q[x]), estimator))
+        assert abs(estimate - exact) < 0.01, estimator
+    assert float(policy.kl_estimate(np.log(p[x]), np.log(p[x]))) == 0.0
+
+
+@pytest.mark.parametrize("log_p, log_q, estimator, words", [
+    (np.zeros(3), np.zeros(4), "k1", "both be"), (np.zeros((2, 2)), np.zeros((2, 2)), "k1", "both be"),
+    (np.zeros(0), np.zeros(0), "k1", "empty"), (np.zeros(3), np.zeros(3), "k2", "estimator"),
+])
+def test_kl_estimate_refuses_bad_input(log_p, log_q, estimator, words):
+    with pytest.raises(ValueError, match=words):
+        policy.kl_estimate(log_p, log_q, estimator)
