@@ -66,6 +66,19 @@ IMAGE_YARDSTICK = [
 ]
 IMAGE_START, IMAGE_END = "<!-- image-yardstick:start -->", "<!-- image-yardstick:end -->"
 
+# notebook 06, steering the names model: (run, the reward it is scored on, recorded keys of that
+# reward, of the KL to the reference model and of the share of distinct names; None: not recorded)
+RL_TABLE = [
+    ("base model (the reference policy)", "ends in z", "base_reward", None, None),
+    ("REINFORCE with a KL penalty, β = {rl_beta}", "ends in z", "rl_reward", "rl_kl", "rl_distinct"),
+    ("REINFORCE without a KL penalty (β = 0): reward hacking", "ends in z", "beta0_reward", "beta0_kl", "beta0_distinct"),
+    ("base model (the reference policy)", "hidden preference rule", "base_true_reward", None, None),
+    ("best of 8 samples by the learned reward", "hidden preference rule", "best_of_8_true_reward", None, None),
+    ("RLHF on the learned reward, at its best checkpoint", "hidden preference rule", "rlhf_peak_true_reward", None, None),
+    ("DPO from the same preferences", "hidden preference rule", "dpo_true_reward", "dpo_kl", "dpo_distinct"),
+]
+RL_START, RL_END = "<!-- rl:start -->", "<!-- rl:end -->"
+
 
 def _peak_mb() -> float:
     """The largest resident set of any finished child process, in MB."""
@@ -192,6 +205,30 @@ def image_yardstick(old_rows: dict) -> str:
     return "\n".join(lines)
 
 
+def rl_table(old: str) -> str:
+    """Notebook 06's results in one table, from its recorded metrics; the old block if it has none."""
+    recorded = metrics.read_figures(paths.build_dir() / "metrics" / "06_rl_finetuning.json") or {}
+    if "dpo_true_reward" not in recorded:
+        return old.strip("\n")
+    lines = ["| run | scored on | reward | KL to the reference (nats) | distinct names |", "|---|---|---|---|---|"]
+    for run, scored_on, reward, kl, distinct in RL_TABLE:
+        value = recorded.get(reward)
+        if value is None:
+            continue
+        kl_text = "0 (itself)" if kl is None and run.startswith("base") else "" if kl is None else f"{recorded.get(kl, float('nan')):.2f}"
+        distinct_text = "" if distinct is None else f"{recorded.get(distinct, float('nan')):.0%}"
+        reward_text = f"{value:.1%}" if scored_on == "ends in z" else f"{value:.2f}"
+        lines.append(f"| {run.format(**recorded)} | {scored_on} | {reward_text} | {kl_text} | {distinct_text} |")
+    if "rm_accuracy" in recorded:
+        lines.append(f"\nThe learned reward model agrees with the hidden rule on {recorded['rm_accuracy']:.1%} of held-out pairs.")
+    return "\n".join(lines)
+
+
+def _old_block(start: str, end: str) -> str:
+    text = (paths.root() / "README.md").read_text(encoding="utf-8")
+    return text.split(start, 1)[1].split(end, 1)[0] if start in text and end in text else ""
+
+
 def _old_yardstick(start: str = YARD_START, end: str = YARD_END) -> dict:
     text = (paths.root() / "README.md").read_text(encoding="utf-8")
     if start not in text:
@@ -261,6 +298,8 @@ def main(argv=None) -> int:
     blocks = {(START, END): f"{block}\n\n{note}",
               (YARD_START, YARD_END): yardstick(_old_yardstick()),
               (IMAGE_START, IMAGE_END): image_yardstick(_old_yardstick(IMAGE_START, IMAGE_END))}
+    if RL_START in (paths.root() / "README.md").read_text(encoding="utf-8"):
+        blocks[(RL_START, RL_END)] = rl_table(_old_block(RL_START, RL_END))
     paths.build_dir().mkdir(parents=True, exist_ok=True)
     metrics.write_atomically(paths.build_dir() / "report.md", f"# Notebook report\n\n{note}\n\n{block}\n")
     update_readme_blocks(blocks)

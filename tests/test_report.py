@@ -133,3 +133,17 @@ def test_report_writes_the_readme_whole_or_not_at_all(tmp_path, monkeypatch):
         report.main([str(root / "notebooks" / "00_introduction.ipynb")])
     assert (root / "README.md").read_text() == README
     assert [p.name for p in root.iterdir() if ".part" in p.name] == []
+
+
+def test_rl_table_reads_notebook_06_and_keeps_the_old_block_without_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "build_dir", lambda: tmp_path)
+    (tmp_path / "metrics").mkdir()
+    assert report.rl_table("\n| old |\n") == "| old |"
+    (tmp_path / "metrics" / "06_rl_finetuning.json").write_text(
+        '{"base_reward": 0.0034, "rl_beta": 0.15, "rl_reward": 0.778, "rl_kl": 3.77, "rl_distinct": 0.869, '
+        '"dpo_true_reward": 1.98, "dpo_kl": 4.72, "dpo_distinct": 0.92, "rm_accuracy": 0.978}')
+    lines = report.rl_table("| old |").splitlines()
+    assert lines[2] == "| base model (the reference policy) | ends in z | 0.3% | 0 (itself) |  |"
+    assert lines[3] == "| REINFORCE with a KL penalty, β = 0.15 | ends in z | 77.8% | 3.77 | 87% |"
+    assert lines[4] == "| DPO from the same preferences | hidden preference rule | 1.98 | 4.72 | 92% |"
+    assert "97.8%" in lines[-1]
