@@ -48,6 +48,10 @@ def test_learned_positions_accepts_the_solution_and_catches_typical_mistakes(cap
     assert "largest difference" in capsys.readouterr().out
     assert not checks.learned_positions(_positions_layer(trainable=False))  # a table that is not learned
     assert "expected one trainable weight" in capsys.readouterr().out
+    assert not checks.learned_positions(_positions_layer(rows=lambda t: slice(None)))  # the whole table, not table[:t]
+    out = capsys.readouterr().out
+    assert "incompatible shapes" in out and "slice the table to the input's length" in out
+    assert "\x1b" not in out and "InvalidArgumentError" not in out  # no raw TensorFlow dump with ANSI codes
 
 
 def test_stubs_say_not_yet(capsys):
