@@ -505,6 +505,19 @@ def date_format(human: str, iso: str) -> str:
     raise ValueError(f"{human!r} is not {iso} in any of data.DATE_FORMATS")
 
 
+def hold_out_days(pairs: list[tuple[str, str]], days: int = 500, seed: int = 0):
+    """Split date pairs (human, iso) by day into (kept, held out): ``days`` of the pairs' days,
+    drawn with ``seed``, and every pair that writes one of them, are held out, so that a
+    validation set never shares a day with the training pairs (notebooks 03 and 04)."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValueError(f"days must be a positive whole number, got {days!r}")
+    every = sorted({iso for _, iso in pairs})
+    if days >= len(every):
+        raise ValueError(f"days={days} would hold out all {len(every)} days of the pairs; choose fewer")
+    held = set(np.random.default_rng(seed).choice(every, size=days, replace=False))
+    return [p for p in pairs if p[1] not in held], [p for p in pairs if p[1] in held]
+
+
 DATES_TEST_FRACTION = 0.1  # of the calendar days from 1950 to 2049, kept for the test split
 
 

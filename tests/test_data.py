@@ -249,3 +249,16 @@ def test_date_format_finds_the_format_that_wrote_a_date():
     assert data.date_format("2021-03-03", "2021-03-03") == "{yyyy}-{mm}-{dd}"
     with pytest.raises(ValueError, match="DATE_FORMATS"):
         data.date_format("3 March 2021", "2021-03-04")
+
+
+def test_hold_out_days_splits_dates_by_day_as_notebooks_03_and_04_did():
+    pairs = data.load("dates", split="train")
+    kept, held = data.hold_out_days(pairs, days=500)
+    days = sorted({iso for _, iso in pairs})  # the notebooks' own lines before the helper
+    valid_days = set(np.random.default_rng(0).choice(days, size=500, replace=False))
+    assert held == [p for p in pairs if p[1] in valid_days] and kept == [p for p in pairs if p[1] not in valid_days]
+    assert len({iso for _, iso in held}) == 500 and not {iso for _, iso in held} & {iso for _, iso in kept}
+    with pytest.raises(ValueError, match="days"):
+        data.hold_out_days(pairs, days=0)
+    with pytest.raises(ValueError, match="all"):
+        data.hold_out_days(pairs[:3], days=3)
