@@ -152,3 +152,18 @@ def test_with_hints_names_the_mistake_an_answer_matches(capsys):
     assert "exclusive sum: add x itself" in capsys.readouterr().out
     assert not checks.run("cumsum", lambda x: x, cases, compare=compare)
     assert "exclusive" not in capsys.readouterr().out
+
+
+NOTEBOOK_CHECKS = [name for module in (checks.n00, checks.n01, checks.n02, checks.n03, checks.n04, checks.n05,
+                                       checks.n06, checks.n07, checks.n08, checks.n09, checks.n10, checks.n11,
+                                       checks.n12) for name in module.__all__]
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_CHECKS)
+def test_every_exercise_check_says_not_yet_on_a_stub_and_does_not_raise(name, capsys):
+    def stub(*args, **kwargs):
+        raise NotImplementedError  # your code here
+
+    result = getattr(checks, name)(stub)
+    assert not result and result.stub
+    assert capsys.readouterr().out.startswith(f"{name}: not yet")

@@ -27,16 +27,5 @@ from .n11 import *  # noqa: F403
 from .n12 import *  # noqa: F403
 
 __all__ = ["Result", "close", "compare_arrays", "compare_parts", "run", "with_hints"]
-__all__ += n00.__all__
-__all__ += n01.__all__
-__all__ += n02.__all__
-__all__ += n03.__all__
-__all__ += n04.__all__
-__all__ += n05.__all__
-__all__ += n06.__all__
-__all__ += n07.__all__
-__all__ += n08.__all__
-__all__ += n09.__all__
-__all__ += n10.__all__
-__all__ += n11.__all__
-__all__ += n12.__all__
+for _module in (n00, n01, n02, n03, n04, n05, n06, n07, n08, n09, n10, n11, n12):
+    __all__ += _module.__all__
