@@ -60,7 +60,8 @@ def sequence_log_prob(logits, tokens, mask=None):
     forcing), tokens (batch, time) the targets (the inputs moved one step ahead), mask (batch,
     time) 1 (True) for real positions and 0 for padding; without a mask every position counts.
     Returns (batch,) in nats. Refused with a ValueError: wrong ranks, shapes that disagree, ids
-    outside the vocabulary (checked when run eagerly), a mask of another shape.
+    outside the vocabulary and mask values other than 0 and 1 (both checked when run eagerly), a
+    mask of another shape.
     """
     per_token = token_log_probs(logits, tokens)  # (batch, time)
     if mask is None:
@@ -68,6 +69,11 @@ def sequence_log_prob(logits, tokens, mask=None):
     mask = _static_rank("mask", mask, 2, "(batch, time), 1 for real positions and 0 for padding")
     if not mask.shape.is_compatible_with(per_token.shape):
         raise ValueError(f"mask {mask.shape} must have the shape of tokens {per_token.shape}")
+    if tf.executing_eagerly() and not mask.dtype.is_bool:
+        values = tf.cast(mask, tf.float32)
+        if not bool(tf.reduce_all((values == 0.0) | (values == 1.0))):
+            odd = values[(values != 0.0) & (values != 1.0)][0]
+            raise ValueError(f"mask must hold only 0 and 1 (or True and False), got {float(odd)!r}")
     return tf.reduce_sum(tf.where(tf.cast(mask, tf.bool), per_token, 0.0), axis=-1)
 
 
@@ -91,6 +97,17 @@ class Samples(NamedTuple):
     log_probs: tf.Tensor
 
 
+def _check_ids(ids: dict, vocabulary) -> None:
+    """Every special id must be a token of the vocabulary: a whole number in [0, vocabulary)."""
+    for name, value in ids.items():
+        for one in (value if name == "banned" else (value,)):
+            if isinstance(one, bool) or not isinstance(one, numbers.Integral) or one < 0:
+                raise ValueError(f"{name} must hold whole-number token ids >= 0, got {value!r}")
+            if vocabulary is not None and one >= vocabulary:
+                raise ValueError(f"{name} {value!r} is not a token id: the model's vocabulary has {vocabulary} "
+                                 f"ids, 0 to {vocabulary - 1}")
+
+
 def _whole(name: str, value, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
@@ -107,14 +124,20 @@ def sample(step: Callable, state, batch_size: int, start_id: int, end_id: int, m
     fixed ``max_length`` (a Python loop, unrolled when traced by ``tf.function``), so a whole batch
     is sampled in one compiled call. ``seed`` is a pair of integers (a tensor is fine inside
     ``tf.function``): the same seed gives the same samples. ``banned`` ids (e.g. PAD and START) are
-    never drawn. Under a ``GradientTape`` the returned log-probabilities are differentiable with
+    never drawn; every id must lie in the model's vocabulary (the width of the logits), else
+    ValueError. Each position's random draw uses its own seed, derived from ``seed`` and the
+    position by ``tf.random.experimental.stateless_fold_in``, so seeds [s, k] and [s, k + 1] give
+    unrelated samples. Under a ``GradientTape`` the returned log-probabilities are differentiable with
     respect to the policy's weights (they are those of the distribution at ``temperature``).
     """
     batch_size = _whole("batch_size", batch_size, 1)
     max_length = _whole("max_length", max_length, 1)
     if not isinstance(temperature, numbers.Real) or not temperature > 0:
         raise ValueError(f"temperature must be a number > 0, got {temperature!r}")
-    if end_id in tuple(banned):
+    banned = tuple(banned)
+    ids = {"start_id": start_id, "end_id": end_id, "pad_id": pad_id, "banned": banned}
+    _check_ids(ids, None)
+    if end_id in banned:
         raise ValueError(f"end_id {end_id} is banned: no sequence could ever finish")
     seed = tf.convert_to_tensor(seed)
     if seed.shape != (2,) or not seed.dtype.is_integer:
@@ -124,15 +147,23 @@ def sample(step: Callable, state, batch_size: int, start_id: int, end_id: int, m
     finished = tf.zeros([batch_size], tf.bool)
     out_tokens, out_masks, out_logp = [], [], []
     for t in range(max_length):
-        logits, state = step(tokens, state)  # (batch, vocabulary)
+        try:
+            logits, state = step(tokens, state)  # (batch, vocabulary)
+        except tf.errors.InvalidArgumentError as error:  # eagerly, a start_id outside the model's table
+            if t > 0:
+                raise
+            raise ValueError(f"the first step failed on start_id {start_id}: is it a token id of the model? "
+                             f"({str(error).splitlines()[0][:120]})") from error
         if logits.shape.rank != 2:
             raise ValueError(f"step must return logits (batch, vocabulary), got shape {logits.shape}")
+        if t == 0:
+            _check_ids(ids, logits.shape[-1])
         logits = tf.cast(logits, tf.float32) / temperature
         if banned:
             ban = tf.reduce_sum(tf.one_hot(list(banned), tf.shape(logits)[-1]), axis=0) > 0  # (vocabulary,)
             logits = tf.where(ban, tf.float32.min, logits)
-        draw = tf.random.stateless_categorical(logits, 1, seed=seed + tf.constant([0, 1], tf.int32) * t,
-                                               dtype=tf.int32)[:, 0]  # (batch,)
+        position_seed = tf.random.experimental.stateless_fold_in(seed, t)  # independent of other (seed, t)
+        draw = tf.random.stateless_categorical(logits, 1, seed=position_seed, dtype=tf.int32)[:, 0]  # (batch,)
         log_p = tf.gather(tf.nn.log_softmax(logits), draw, axis=-1, batch_dims=1)  # (batch,)
         live = tf.logical_not(finished)
         out_tokens.append(tf.where(live, draw, pad_id))

@@ -74,8 +74,9 @@ RL_TABLE = [
     ("REINFORCE without a KL penalty (β = 0): reward hacking", "ends in z", "beta0_reward", "beta0_kl", "beta0_distinct"),
     ("base model (the reference policy)", "hidden preference rule", "base_true_reward", None, None),
     ("best of 8 samples by the learned reward", "hidden preference rule", "best_of_8_true_reward", None, None),
-    ("RLHF on the learned reward, at its best checkpoint", "hidden preference rule", "rlhf_peak_true_reward", None, None),
-    ("DPO from the same preferences", "hidden preference rule", "dpo_true_reward", "dpo_kl", "dpo_distinct"),
+    ("RLHF on the learned reward, its best checkpoint", "hidden preference rule", "rlhf_best_judged_true_reward", "rlhf_best_judged_kl", None),
+    ("DPO from the same preferences, 50 steps", "hidden preference rule", "dpo_step50_true_reward", "dpo_step50_kl", None),
+    ("DPO from the same preferences, 200 steps", "hidden preference rule", "dpo_true_reward", "dpo_kl", "dpo_distinct"),
 ]
 RL_START, RL_END = "<!-- rl:start -->", "<!-- rl:end -->"
 

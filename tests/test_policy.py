@@ -28,6 +28,7 @@ def test_sequence_log_prob_sums_the_real_positions():
     (np.zeros((2, 5, 3)), np.zeros((2, 5)), None, "integer ids"),
     (np.zeros((2, 5, 3)), np.full((2, 5), 3), None, "[0, 3)"),
     (np.zeros((2, 5, 3)), np.zeros((2, 5), int), np.ones((2, 4)), "shape of tokens"),
+    (np.zeros((2, 5, 3)), np.zeros((2, 5), int), np.full((2, 5), 0.5), "only 0 and 1"),
 ])
 def test_sequence_log_prob_refuses_bad_input(logits, tokens, mask, words):
     with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
@@ -95,11 +96,35 @@ def test_sample_log_probs_carry_gradients_and_run_in_tf_function():
 @pytest.mark.parametrize("kwargs, words", [
     ({"batch_size": 0}, "batch_size"), ({"max_length": 0}, "max_length"), ({"temperature": 0.0}, "temperature"),
     ({"seed": [1, 2, 3]}, "seed"), ({"banned": (2,)}, "banned"),
+    ({"start_id": 9}, "start_id 9"), ({"end_id": 7}, "end_id 7 is not a token id"),
+    ({"end_id": -1}, "end_id must hold"), ({"pad_id": 5}, "pad_id 5 is not a token id"),
+    ({"banned": (99,)}, "banned .99,. is not a token id"),
 ])
 def test_sample_refuses_bad_input(kwargs, words):
-    args = {"batch_size": 4, "max_length": 3, "seed": [0, 0], "banned": ()} | kwargs
+    args = {"batch_size": 4, "max_length": 3, "seed": [0, 0], "banned": (), "start_id": 1, "end_id": 2} | kwargs
     with pytest.raises(ValueError, match=words):
-        policy.sample(_bigram_step(np.zeros((5, 5))), tf.zeros(()), start_id=1, end_id=2, **args)
+        policy.sample(_bigram_step(np.zeros((5, 5))), tf.zeros(()), **args)
+
+
+def test_sample_refuses_an_out_of_vocabulary_start_id_inside_tf_function():
+    @tf.function
+    def run():
+        return policy.sample(_bigram_step(np.zeros((5, 5))), tf.zeros(()), 4, 7, 2, 3, seed=[0, 0]).tokens
+
+    with pytest.raises(ValueError, match="start_id 7 is not a token id"):
+        run()
+
+
+def test_sample_seeds_one_step_apart_are_not_shifted_copies():
+    # the notebook seeds training step k with [s, k]: step k + 1 must not reuse step k's noise one
+    # position later (with seed + [0, t] per position it did). Uniform logits: tokens are the noise.
+    step = _bigram_step(np.zeros((5, 5)))
+    a = policy.sample(step, tf.zeros(()), 2000, 1, 4, 8, seed=[3, 0]).tokens.numpy()
+    b = policy.sample(step, tf.zeros(()), 2000, 1, 4, 8, seed=[3, 1]).tokens.numpy()
+    live = (a[:, 1:-1] != 0) & (b[:, :-2] != 0)
+    agree = np.mean(a[:, 1:-1][live] == b[:, :-2][live])  # position t + 1 of one against t of the other
+    assert agree < 0.4, f"shifted copies: {agree:.0%} agree (independent draws agree about 1/4 of the time)"
+    assert np.mean(a == b) < 0.6
 
 
 def test_kl_estimate_is_unbiased_on_two_categoricals():

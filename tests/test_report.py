@@ -145,5 +145,5 @@ def test_rl_table_reads_notebook_06_and_keeps_the_old_block_without_it(tmp_path,
     lines = report.rl_table("| old |").splitlines()
     assert lines[2] == "| base model (the reference policy) | ends in z | 0.3% | 0 (itself) |  |"
     assert lines[3] == "| REINFORCE with a KL penalty, β = 0.15 | ends in z | 77.8% | 3.77 | 87% |"
-    assert lines[4] == "| DPO from the same preferences | hidden preference rule | 1.98 | 4.72 | 92% |"
+    assert lines[4] == "| DPO from the same preferences, 200 steps | hidden preference rule | 1.98 | 4.72 | 92% |"
     assert "97.8%" in lines[-1]
