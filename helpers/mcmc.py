@@ -66,6 +66,8 @@ def metropolis_hastings(log_target: Callable, x0, propose: Callable, steps: int,
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
     if not isinstance(thin, int | np.integer) or thin < 1:
         raise ValueError(f"thin must be a positive integer, got {thin!r}")
+    if thin > steps:
+        raise ValueError(f"thin must be at most steps ({steps}), got {thin}: no state would be kept")
     x = np.array(x0)
     if x.ndim < 1 or len(x) == 0:
         raise ValueError(f"x0 must hold one state per chain, shape (chains, ...), got shape {x.shape}")
@@ -95,8 +97,7 @@ def metropolis_hastings(log_target: Callable, x0, propose: Callable, steps: int,
         trace[step + 1], accepted[step] = log_p, accept
         if (step + 1) % thin == 0:
             kept.append(x.copy())
-    samples = np.stack(kept) if kept else np.empty((0, *x.shape), x.dtype)
-    return Chain(samples=samples, log_target=trace, accepted=accepted)
+    return Chain(samples=np.stack(kept), log_target=trace, accepted=accepted)
 
 
 def _log_target(log_target, x, chains, what):
@@ -113,6 +114,8 @@ def autocorrelation(x, max_lag: int | None = None) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     if x.ndim != 1 or len(x) < 2:
         raise ValueError(f"need a 1-D trace of at least 2 values, got shape {x.shape}")
+    if max_lag is not None and max_lag < 0:
+        raise ValueError(f"max_lag must be 0 or more, got {max_lag}")
     n = len(x)
     max_lag = n - 1 if max_lag is None else min(max_lag, n - 1)
     centred = x - x.mean()
@@ -144,6 +147,8 @@ def effective_sample_size(x) -> float:
 def letters(text: str) -> np.ndarray:
     """Text as ids of the 27 symbols: lower-cased, every run of characters other than a-z
     becomes one space; int64 (n,)."""
+    if not isinstance(text, str):
+        raise TypeError(f"letters needs a string, got {type(text).__name__}")
     cleaned = re.sub(r"[^a-z]+", " ", text.lower())
     return np.frombuffer(cleaned.encode("ascii"), np.uint8).astype(np.int64).clip(96) - 96
 
@@ -228,8 +233,12 @@ def plausibility(keys, counts, log_probs) -> np.ndarray:
     return np.einsum("...ab,ab->...", table, counts)
 
 
-def swap_letters(keys, rng) -> np.ndarray:
-    """The cipher's proposal: in each key (chains, 26) swap two different letters, chosen at random."""
+def swap_letters(keys, rng=None) -> np.ndarray:
+    """The cipher's proposal: in each key (chains, 26) swap two different letters, chosen at random.
+    ``rng`` is a ``np.random.Generator`` or a seed (None: a fresh one)."""
+    if keys is None:
+        raise ValueError("keys must have shape (chains, 26), got None")
+    rng = _generator(rng)
     keys = np.asarray(keys)
     if keys.ndim != 2 or keys.shape[1] != 26:
         raise ValueError(f"keys must have shape (chains, 26), got {keys.shape}")

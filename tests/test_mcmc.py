@@ -48,6 +48,7 @@ def test_thinning_and_reproducibility():
     (dict(log_target=lambda x: np.full(len(x), -np.inf)), "zero target probability"),
     (dict(steps=0), "steps must be a positive integer"),
     (dict(thin=0), "thin must be a positive integer"),
+    (dict(thin=6), "thin must be at most steps (5)"),
     (dict(x0=np.zeros(0)), "one state per chain"),
     (dict(log_hastings=lambda x, y: 0.0), "log_hastings must return one value per chain"),
 ])
@@ -75,6 +76,9 @@ def test_autocorrelation_and_effective_sample_size():
         mcmc.autocorrelation(np.ones(10))
     with pytest.raises(ValueError, match="1-D trace"):
         mcmc.autocorrelation(np.ones((3, 3)))
+    with pytest.raises(ValueError, match="max_lag must be 0 or more, got -3"):
+        mcmc.autocorrelation(white, -3)
+    assert len(mcmc.autocorrelation(white, 0)) == 1
 
 
 def test_letters_and_bigrams():
@@ -139,6 +143,16 @@ def test_swap_letters_swaps_exactly_two_letters():
     assert np.all(np.sort(new, axis=1) == np.arange(26))
     with pytest.raises(ValueError, match=r"\(chains, 26\)"):
         mcmc.swap_letters(keys[0], rng)
+    with pytest.raises(ValueError, match=r"\(chains, 26\), got None"):
+        mcmc.swap_letters(None, rng)
+    # rng may be a seed or None, like the other functions
+    assert np.array_equal(mcmc.swap_letters(keys, 7), mcmc.swap_letters(keys, np.random.default_rng(7)))
+    assert np.all((mcmc.swap_letters(keys, None) != keys).sum(axis=1) == 2)
+
+
+def test_letters_needs_a_string():
+    with pytest.raises(TypeError, match="letters needs a string, got NoneType"):
+        mcmc.letters(None)
 
 
 def test_the_chain_breaks_a_cipher():

@@ -4,27 +4,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Result, compare_arrays, run
+from ._core import Result, compare_arrays, run, with_hints
 
-__all__ = ["mh_log_acceptance", "swap_change", "pseudo_log_likelihood"]
-
-
-def _with_hints(compare):
-    """Wrap ``compare`` so that a wrong answer equal to a known mistake is named.
-
-    Each case's expected value is ``(right, {hint: the output that mistake gives})``."""
-
-    def compare_with_hints(got, expected):
-        right, mistakes = expected
-        problem = compare(got, right)
-        if problem is None:
-            return None
-        for hint, wrong in mistakes.items():
-            if compare(got, wrong) is None:
-                return f"{problem}; {hint}"
-        return problem
-
-    return compare_with_hints
+__all__ = ["lognormal_log_acceptance", "swap_change", "pseudo_log_likelihood"]
 
 
 def _relative(atol: float = 1e-5):
@@ -37,60 +19,56 @@ def _relative(atol: float = 1e-5):
     return compare
 
 
-def mh_log_acceptance(function: Callable, quiet: bool = False) -> Result:
-    """Check ``function(log_target, log_proposal, x, x_new) -> log alpha`` (n,): the log of the
-    Metropolis-Hastings acceptance probability min(1, p(x') q(x | x') / (p(x) q(x' | x))) for
-    arrays of current states ``x`` and proposals ``x_new``, where ``log_proposal(a, b)`` is
-    log q(b | a), the log density of proposing b from a."""
+def lognormal_log_acceptance(function: Callable, quiet: bool = False) -> Result:
+    """Check ``function(log_target, x, x_new) -> log alpha`` (n,): the log of the
+    Metropolis-Hastings acceptance probability for the log-normal (multiplicative) random walk
+    x' = x exp(s eps), eps ~ N(0, 1), on positive states. Its density is
+    q(x' | x) = exp(-(log x' - log x)^2 / (2 s^2)) / (x' s sqrt(2 pi)), so
+    q(x | x') / q(x' | x) = x' / x (whatever s) and
+    log alpha = min(0, log p(x') - log p(x) + log x' - log x)."""
     rng = np.random.default_rng(0)
-    cases = []
 
     def log_gamma(x):  # a Gamma(3, 1) target, unnormalised
         return 2 * np.log(x) - x
 
-    def log_lognormal_walk(a, b, s=0.7):  # q(b | a): b = a * exp(s * noise)
-        return -np.log(b) - 0.5 * (np.log(b / a) / s) ** 2
+    def log_lognormal(x):  # a log-normal target: log x ~ N(1, 0.5^2), unnormalised
+        return -np.log(x) - 0.5 * ((np.log(x) - 1.0) / 0.5) ** 2
 
-    x = rng.gamma(3.0, size=6)
-    cases.append(("Gamma target, log-normal proposal", (log_gamma, log_lognormal_walk, x, x * np.exp(0.7 * rng.normal(size=6)))))
-
-    def log_two_humps(x):
-        return np.logaddexp(-0.5 * (x + 2) ** 2, np.log(3) - 0.5 * (x - 2) ** 2)
-
-    def log_drift(a, b, drift=0.8, s=1.0):  # q(b | a): a random walk that drifts to the right
-        return -0.5 * ((b - a - drift) / s) ** 2
-
-    x = rng.normal(size=8) * 2
-    cases.append(("two humps, drifting walk", (log_two_humps, log_drift, x, x + 0.8 + rng.normal(size=8))))
-
-    def log_poisson(k):  # a Poisson(4) target on 0, 1, 2, ...
-        return k * np.log(4.0) - np.array([np.sum(np.log(np.arange(1, int(v) + 1))) for v in np.atleast_1d(k)])
-
-    def log_up_down(a, b):  # from a: up with probability 0.7, down with 0.3 (down from 0 stays at 0... avoided)
-        return np.where(b > a, np.log(0.7), np.log(0.3))
-
-    k = rng.integers(1, 9, size=10).astype(float)
-    cases.append(("Poisson target, lopsided up/down steps", (log_poisson, log_up_down, k, k + rng.choice([-1.0, 1.0], 10))))
+    def log_half_cauchy(x):
+        return -np.log1p(x**2)
 
     full_cases = []
-    for description, (log_p, log_q, x, y) in cases:
-        log_ratio = log_p(y) - log_p(x) + log_q(y, x) - log_q(x, y)
+    for description, log_p, draw in (("Gamma(3, 1) target", log_gamma, lambda: rng.gamma(3.0, size=12)),
+                                     ("log-normal target", log_lognormal, lambda: np.exp(1.0 + 0.5 * rng.normal(size=10))),
+                                     ("half-Cauchy target", log_half_cauchy, lambda: np.abs(rng.standard_cauchy(8)) + 0.05)):
+        for _ in range(1000):  # log ratios below 0, in (0, 1) and above 1, so that each mistake shows
+            x = draw()
+            y = x * np.exp(1.2 * rng.normal(size=len(x)))
+            log_ratio = log_p(y) - log_p(x) + np.log(y) - np.log(x)
+            if np.any(log_ratio < 0) and np.any((log_ratio > 0.05) & (log_ratio < 0.95)) and np.any(log_ratio > 1.05):
+                break
         right = np.minimum(0.0, log_ratio)
         mistakes = {
-            "the Hastings correction log q(x | x') - log q(x' | x) is missing (that is only right for a symmetric proposal)":
+            "the Hastings correction is missing: this walk is not symmetric, q(x | x') / q(x' | x) = x' / x":
                 np.minimum(0.0, log_p(y) - log_p(x)),
-            "the proposal densities are the wrong way round: it is q(x | x') / q(x' | x), the reverse move over the forward move":
-                np.minimum(0.0, log_p(y) - log_p(x) + log_q(x, y) - log_q(y, x)),
-            "a probability is at most 1: take min(0, log ratio)": log_ratio,
+            "the Hastings correction is upside down: q(x | x') / q(x' | x) = x' / x, so add log x' - log x":
+                np.minimum(0.0, log_p(y) - log_p(x) - np.log(y) + np.log(x)),
+            "a probability is at most 1, and min(1, .) in log space is min(0, .)": log_ratio,
+            "min(1, .) in log space is min(0, .): log 1 = 0": np.minimum(1.0, log_ratio),
+            "return log alpha, not alpha (no exp)": np.exp(right),
             "the target ratio is upside down: p(x') / p(x), the proposal's over the current state's":
-                np.minimum(0.0, log_p(x) - log_p(y) + log_q(y, x) - log_q(x, y)),
+                np.minimum(0.0, log_p(x) - log_p(y) + np.log(y) - np.log(x)),
         }
-        full_cases.append((description, (log_p, log_q, x, y), (right, mistakes)))
-    return run("mh_log_acceptance", function, full_cases, compare=_with_hints(_relative(1e-6)), quiet=quiet)
+        full_cases.append((description, (log_p, x.copy(), y.copy()), (right, mistakes)))
+    return run("lognormal_log_acceptance", function, full_cases, compare=with_hints(_relative(1e-6)), quiet=quiet)
 
 
 def _plausibility(key, counts, log_probs):
     full = np.concatenate([[0], np.asarray(key) + 1])
+    return float(np.sum(log_probs[full[:, None], full[None, :]] * counts))
+
+
+def _plausibility_symbols(full, counts, log_probs):  # full (27,): symbol -> plain symbol
     return float(np.sum(log_probs[full[:, None], full[None, :]] * counts))
 
 
@@ -120,7 +98,10 @@ def swap_change(function: Callable, quiet: bool = False) -> Result:
         new = np.concatenate([[0], _swapped(key, i, j) + 1])
         rows_only = sum(float(np.sum(counts[s] * (log_probs[new[s], new] - log_probs[full[s], full]))) for s in (a, b))
         cols_only = sum(float(np.sum(counts[:, s] * (log_probs[new, new[s]] - log_probs[full, full[s]]))) for s in (a, b))
+        no_offset = (_plausibility_symbols(_swapped(full, i, j), counts, log_probs)
+                     - _plausibility_symbols(full, counts, log_probs))
         mistakes = {
+            "letter i is symbol i + 1 among the 27 (symbol 0 is the space): swap symbols i + 1 and j + 1": no_offset,
             "the sign is flipped: the change is plausibility(after the swap) - plausibility(before)": -right,
             "only the rows of the two letters changed: they also appear as the second letter of a bigram (columns)":
                 rows_only,
@@ -130,7 +111,7 @@ def swap_change(function: Callable, quiet: bool = False) -> Result:
         }
         cases.append((f"{n} cipher characters, swap letters {i} and {j}", (counts, log_probs, key.copy(), i, j),
                       (right, mistakes)))
-    return run("swap_change", function, cases, compare=_with_hints(_relative(1e-6)), quiet=quiet)
+    return run("swap_change", function, cases, compare=with_hints(_relative(1e-6)), quiet=quiet)
 
 
 def _toy_logits(weights):
@@ -180,7 +161,8 @@ def pseudo_log_likelihood(function: Callable, quiet: bool = False) -> Result:
                 pll("all"),
             "logits are not log-probabilities: apply log-softmax over the vocabulary first": pll("one", normalise=False),
             "off by one: the score at position t is for the character at position t": pll("one", shift=1),
+            "the pseudo-log-likelihood is the sum over the positions, not the mean": pll("one") / length,
         }
         cases.append((f"{n} texts of {length} characters, vocabulary {vocab}", (logits_fn, ids.copy(), mask_id),
                       (right, mistakes)))
-    return run("pseudo_log_likelihood", function, cases, compare=_with_hints(_relative(1e-5)), quiet=quiet)
+    return run("pseudo_log_likelihood", function, cases, compare=with_hints(_relative(1e-5)), quiet=quiet)
