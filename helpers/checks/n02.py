@@ -58,16 +58,21 @@ def gru_reset_before(function: Callable, quiet: bool = False) -> Result:
     cases = []
     for i, (name, x, h, _, kernel, recurrent) in enumerate(_cell_cases(3)):
         bias = np.random.default_rng(i).normal(0, 0.5, kernel.shape[1]).astype(np.float32)
-        layer = keras.layers.GRU(h.shape[1], reset_after=False)
-        layer.build((None, 1, x.shape[1]))
-        layer.set_weights([kernel, recurrent, bias])
-        expected = np.asarray(layer(x[:, None], initial_state=h))
+        expected = np.asarray(_one_step(keras.layers.GRU(h.shape[1], reset_after=False), x, h,
+                                        [kernel, recurrent, bias]))
         mistakes = {hint: _gru_reset_before(x, h, kernel, recurrent, bias, variant)
                     for variant, hint in hints.items()}
         cases.append((name, (x, h, kernel, recurrent, bias), (expected, mistakes)))
 
     compare = with_hints(lambda got, exp: compare_arrays(got, exp, 1e-5))
     return run("gru_reset_before", function, cases, compare=compare, quiet=quiet)
+
+
+def _one_step(layer, x, state, weights):
+    """One step of a Keras recurrent ``layer`` set to ``weights``, from ``state``, on inputs x (batch, features)."""
+    layer.build((None, 1, x.shape[1]))
+    layer.set_weights(weights)
+    return layer(x[:, None], initial_state=state)
 
 
 def _lstm(x, h, c, kernel, recurrent, bias, variant=None):
@@ -94,10 +99,8 @@ def lstm_step(function: Callable, quiet: bool = False) -> Result:
     cases = []
     for k, (name, x, h, c, kernel, recurrent) in enumerate(_cell_cases(4)):
         bias = np.random.default_rng(k).normal(0, 0.5, kernel.shape[1]).astype(np.float32)
-        layer = keras.layers.LSTM(h.shape[1], return_state=True)
-        layer.build((None, 1, x.shape[1]))
-        layer.set_weights([kernel, recurrent, bias])
-        _, h_new, c_new = layer(x[:, None], initial_state=[h, c])
+        _, h_new, c_new = _one_step(keras.layers.LSTM(h.shape[1], return_state=True), x, [h, c],
+                                    [kernel, recurrent, bias])
         mistakes = {hint: _lstm(x, h, c, kernel, recurrent, bias, variant) for variant, hint in hints.items()}
         cases.append((name, (x, h, c, kernel, recurrent, bias), ((np.asarray(h_new), np.asarray(c_new)), mistakes)))
     return run("lstm_step", function, cases, compare=with_hints(compare), quiet=quiet)
