@@ -8,6 +8,8 @@ One module per concern, imported on demand so that ``import helpers`` stays chea
 - ``helpers.metrics``: nats and bits per character, perplexity, exact match, digits-FID and class
   coverage, recording headline figures
 - ``helpers.plot``: the course's figure style, image grids, heat maps, training curves
+- ``helpers.gan``: the ring of 8 Gaussians and its mode count, the GAN losses and notebook 08's
+  discriminator (reused by notebooks 09 and 12)
 - ``helpers.hmm``: hidden Markov models: forward-backward, Viterbi, Baum-Welch (notebook 01)
 - ``helpers.rnn``: the GRU cell of notebook 02, and a loop that runs a cell over time
 - ``helpers.sampling``: temperature, top-k and nucleus sampling, greedy decoding, beam search
@@ -26,4 +28,4 @@ import os
 # boolean ops on CPUs without AVX-512); real failures still reach Python as exceptions.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-__all__ = ["checks", "colab", "data", "hmm", "metrics", "paths", "plot", "rnn", "sampling", "text", "train", "transformer"]
+__all__ = ["checks", "colab", "data", "gan", "hmm", "metrics", "paths", "plot", "rnn", "sampling", "text", "train", "transformer"]

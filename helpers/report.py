@@ -62,6 +62,9 @@ IMAGE_YARDSTICK = [
     ("08_gan", "dcgan_", "DCGAN"),
     ("08_gan", "wgan_gp_", "WGAN-GP"),
     ("08_gan", "cgan_", "conditional GAN (DCGAN with labels)"),
+    ("09_diffusion", "diffusion_", "diffusion, the best unconditional sampler (DDPM or DDIM)"),
+    ("09_diffusion", "guided_", "diffusion with classifier-free guidance"),
+    ("12_stylegan", "stylegan_", "style-based generator (ψ = 1)"),
     ("08_gan", "real_", "real test digits, scored against the training digits"),
 ]
 IMAGE_START, IMAGE_END = "<!-- image-yardstick:start -->", "<!-- image-yardstick:end -->"
