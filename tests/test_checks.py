@@ -167,3 +167,9 @@ def test_every_exercise_check_says_not_yet_on_a_stub_and_does_not_raise(name, ca
     result = getattr(checks, name)(stub)
     assert not result and result.stub
     assert capsys.readouterr().out.startswith(f"{name}: not yet")
+
+
+def test_no_two_notebooks_export_a_checker_of_the_same_name():
+    # the package re-exports every module's names: a clash would silently check the wrong exercise
+    repeated = sorted({name for name in NOTEBOOK_CHECKS if NOTEBOOK_CHECKS.count(name) > 1})
+    assert not repeated, f"checker names exported by two notebooks' modules: {repeated}"
