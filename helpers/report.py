@@ -38,7 +38,7 @@ SYLLABUS = [
     ("09", "diffusion", "forward noising in closed form, an ε-predicting denoiser, DDPM and DDIM sampling, classifier-free guidance", "2-D mixture, digits"),
     ("10", "mcmc_and_masked_lm", "Metropolis-Hastings and Gibbs sampling, breaking a substitution cipher, a masked language model that writes by Gibbs sampling", "tinyshakespeare"),
     ("11", "crf", "from the HMM tagger to a linear-chain CRF: log-space forward algorithm, Viterbi, training by gradient", "tinyshakespeare (truecasing), generated HMM data"),
-    ("12", "stylegan", "a style-based generator: mapping network, modulated convolutions, noise inputs, style mixing, truncation", "digits, shapes"),
+    ("12", "stylegan", "a style-based generator: mapping network, modulated convolutions, noise inputs, style mixing, truncation", "digits (shapes at 16×16: a project)"),
 ]  # fmt: skip
 
 START, END = "<!-- syllabus:start -->", "<!-- syllabus:end -->"
