@@ -62,8 +62,8 @@ IMAGE_YARDSTICK = [
     ("08_gan", "dcgan_", "DCGAN"),
     ("08_gan", "wgan_gp_", "WGAN-GP"),
     ("08_gan", "cgan_", "conditional GAN (DCGAN with labels)"),
-    ("09_diffusion", "diffusion_", "diffusion, the best unconditional sampler (DDPM or DDIM)"),
-    ("09_diffusion", "guided_", "diffusion with classifier-free guidance"),
+    ("09_diffusion", "diffusion_", "diffusion, DDPM with 1,000 steps (the best sampler in its table)"),
+    ("09_diffusion", "guided_", "diffusion with classifier-free guidance, w = 1"),
     ("12_stylegan", "stylegan_", "style-based generator (ψ = 1)"),
     ("08_gan", "real_", "real test digits, scored against the training digits"),
 ]
