@@ -104,6 +104,17 @@ def one_flip(emissions, transitions, k):
     return paths[order], scores[order]
 
 
+def best_per_tag(emissions, transitions, k):
+    # a mistake: only the best partial path into each tag (Viterbi's delta), then the k best final tags
+    length, n_tags = emissions.shape
+    best = [(emissions[0, j], [j]) for j in range(n_tags)]
+    for t in range(1, length):
+        best = [max(((score + transitions[path[-1], j] + emissions[t, j], path + [j]) for score, path in best),
+                    key=lambda c: c[0]) for j in range(n_tags)]
+    best = sorted(best, key=lambda c: -c[0])[:k]
+    return np.array([path for _, path in best]), np.array([score for score, _ in best])
+
+
 def test_k_best_paths_solution_passes_in_numpy_and_float32():
     assert checks.k_best_paths(k_best_paths)
     assert checks.k_best_paths(lambda *a: tuple(tf.constant(v, tf.float32 if v.dtype.kind == "f" else tf.int32)
@@ -121,7 +132,16 @@ def test_k_best_paths_mistakes(function, message, capsys):
     assert not checks.k_best_paths(function)
     out = capsys.readouterr().out
     assert "paths: path" in out and message in out
-    assert "0/4 cases passed" in out and out.count(message) == 4, "every case fails, each with its hint"
+    assert "0/5 cases passed" in out and out.count(message) == 5, "every case fails, each with its hint"
+
+
+def test_k_best_paths_one_path_per_tag(capsys):
+    # k <= K: the runner-up ends in the best path's tag, so keeping one path per tag loses it; with k > K
+    # the mistake returns too few paths, and the hint is given there too
+    assert not checks.k_best_paths(best_per_tag)
+    out = capsys.readouterr().out
+    assert "0/5 cases passed" in out and out.count("keep k paths per tag, not one") == 5
+    assert "T=6, K=3, k=3" in out and "paths: path 1" in out
 
 
 def test_stubs_say_not_yet(capsys):

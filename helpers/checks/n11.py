@@ -130,6 +130,18 @@ def _beam(emissions, transitions, k):
     return np.array([p for _, p in beam]), np.array([s for s, _ in beam])
 
 
+def _best_per_tag(emissions, transitions, k):
+    """Only the best path into each tag at every step, then the k best final tags (a mistake): at most
+    one path per final tag, so a runner-up that ends in the same tag as the best is lost."""
+    length, n_tags = emissions.shape
+    best = [(emissions[0, j], [j]) for j in range(n_tags)]
+    for t in range(1, length):
+        best = [max(((s + transitions[p[-1], j] + emissions[t, j], p + [j]) for s, p in best), key=lambda c: c[0])
+                for j in range(n_tags)]
+    best = sorted(best, key=lambda c: -c[0])[:k]
+    return np.array([p for _, p in best]), np.array([s for s, _ in best])
+
+
 def _compare_k_best(got, expected):
     paths, scores = expected
     if not isinstance(got, tuple | list) or len(got) != 2:
@@ -156,7 +168,8 @@ def k_best_paths(function: Callable, quiet: bool = False) -> Result:
     highest-scoring paths, best first, and their scores."""
     rng = np.random.default_rng(1)
     cases = []
-    for length, n_tags, k in ((5, 3, 4), (6, 2, 3), (4, 4, 5), (7, 3, 6)):
+    # the last case has k <= K and a runner-up that ends in the best path's tag: one path per tag misses it
+    for length, n_tags, k in ((5, 3, 4), (6, 2, 3), (4, 4, 5), (7, 3, 6), (6, 3, 3)):
         for _ in range(2000):  # a case where each typical mistake gives a different answer
             emissions = rng.normal(0, 1.0, (length, n_tags))
             transitions = rng.normal(0, 1.0, (n_tags, n_tags))
@@ -178,6 +191,11 @@ def k_best_paths(function: Callable, quiet: bool = False) -> Result:
             beam = _beam(emissions, transitions, k)
             transposed = _k_best(emissions, transitions.T, k)
             wrong = [one_flip, no_trans, beam, transposed]
+            per_tag = _best_per_tag(emissions, transitions, k)
+            if k <= n_tags:
+                wrong.append(per_tag)
+                if right[0][1][-1] != right[0][0][-1]:
+                    continue
             # each mistake gives wrong paths, different from the other mistakes': a hint is never ambiguous
             if (all(not np.array_equal(w[0], right[0]) for w in wrong)
                     and len({w[0].tobytes() for w in wrong}) == len(wrong)):
@@ -192,6 +210,8 @@ def k_best_paths(function: Callable, quiet: bool = False) -> Result:
             "the best one in several places; keep the k best partial paths into every tag at every step": one_flip,
             "the paths are chosen without the transition scores: every step adds transitions[previous tag, tag]": no_trans,
             "the paths are in the wrong order: best (highest score) first": worst_first,
+            "only the best partial path into each tag is kept, so the runner-up that ends in the same tag as the best "
+            "path is lost: keep k paths per tag, not one": per_tag,
         }
         cases.append((f"T={length}, K={n_tags}, k={k}", (emissions.copy(), transitions.copy(), k), (right, mistakes)))
     return run("k_best_paths", function, cases, compare=with_hints(_compare_k_best), quiet=quiet)
