@@ -160,6 +160,17 @@ def close(rel: float):
     return compare
 
 
+def relative(atol: float = 1e-5):
+    """A compare function with a tolerance relative to the size of the expected answer
+    (``atol`` times its largest magnitude, at least ``atol``), so float32 answers pass."""
+
+    def compare(got, expected):
+        scale = max(1.0, float(np.max(np.abs(np.asarray(expected, dtype=float)), initial=0.0)))
+        return compare_arrays(np.asarray(got, dtype=float), expected, atol * scale)
+
+    return compare
+
+
 def compare_parts(parts: tuple[str, ...], atol: float):
     """A compare function for answers that are several arrays, named ``parts`` in order."""
 

@@ -4,24 +4,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Result, compare_arrays, run, with_hints
+from ._core import Result, relative, run, with_hints
 
 __all__ = ["ddim_eta_step", "from_v"]
 
 
-def _relative(atol: float = 1e-5):
-    """Compare with a tolerance relative to the size of the answer (float32 answers pass)."""
-
-    def compare(got, expected):
-        scale = max(1.0, float(np.max(np.abs(np.asarray(expected, dtype=float)), initial=0.0)))
-        return compare_arrays(np.asarray(got, dtype=float), expected, atol * scale)
-
-    return compare
-
-
 def _pair(atol: float = 1e-5):
     """Compare a pair (x0, eps) part by part, each relative to its size."""
-    single = _relative(atol)
+    single = relative(atol)
 
     def compare(got, expected):
         if not isinstance(got, tuple | list) or len(got) != 2:
@@ -99,7 +89,7 @@ def ddim_eta_step(function: Callable, quiet: bool = False) -> Result:
         }
         cases.append((description, tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args),
                       (right, mistakes)))
-    return run("ddim_eta_step", function, cases, compare=_hints_without_nan(_relative(1e-5)), quiet=quiet)
+    return run("ddim_eta_step", function, cases, compare=_hints_without_nan(relative(1e-5)), quiet=quiet)
 
 
 def from_v(function: Callable, quiet: bool = False) -> Result:

@@ -4,19 +4,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Result, compare_arrays, run, with_hints
+from ._core import Result, relative, run, with_hints
 
 __all__ = ["lognormal_log_acceptance", "swap_change", "pseudo_log_likelihood"]
-
-
-def _relative(atol: float = 1e-5):
-    """Compare with a tolerance relative to the size of the answer (float32 answers pass)."""
-
-    def compare(got, expected):
-        scale = max(1.0, float(np.max(np.abs(np.asarray(expected, dtype=float)), initial=0.0)))
-        return compare_arrays(np.asarray(got, dtype=float), expected, atol * scale)
-
-    return compare
 
 
 def lognormal_log_acceptance(function: Callable, quiet: bool = False) -> Result:
@@ -60,7 +50,7 @@ def lognormal_log_acceptance(function: Callable, quiet: bool = False) -> Result:
                 np.minimum(0.0, log_p(x) - log_p(y) + np.log(y) - np.log(x)),
         }
         full_cases.append((description, (log_p, x.copy(), y.copy()), (right, mistakes)))
-    return run("lognormal_log_acceptance", function, full_cases, compare=with_hints(_relative(1e-6)), quiet=quiet)
+    return run("lognormal_log_acceptance", function, full_cases, compare=with_hints(relative(1e-6)), quiet=quiet)
 
 
 def _plausibility(key, counts, log_probs):
@@ -111,7 +101,7 @@ def swap_change(function: Callable, quiet: bool = False) -> Result:
         }
         cases.append((f"{n} cipher characters, swap letters {i} and {j}", (counts, log_probs, key.copy(), i, j),
                       (right, mistakes)))
-    return run("swap_change", function, cases, compare=with_hints(_relative(1e-6)), quiet=quiet)
+    return run("swap_change", function, cases, compare=with_hints(relative(1e-6)), quiet=quiet)
 
 
 def _toy_logits(weights):
@@ -165,4 +155,4 @@ def pseudo_log_likelihood(function: Callable, quiet: bool = False) -> Result:
         }
         cases.append((f"{n} texts of {length} characters, vocabulary {vocab}", (logits_fn, ids.copy(), mask_id),
                       (right, mistakes)))
-    return run("pseudo_log_likelihood", function, cases, compare=with_hints(_relative(1e-5)), quiet=quiet)
+    return run("pseudo_log_likelihood", function, cases, compare=with_hints(relative(1e-5)), quiet=quiet)

@@ -64,6 +64,13 @@ def _compare_paths(emissions, transitions, allowed):
     return compare
 
 
+def _separates(right, wrong) -> bool:
+    """True when every mistake's paths differ from the right ones and from each other's, so that the
+    hint a wrong answer gets is never ambiguous."""
+    keys = {np.asarray(w, np.int64).tobytes() for w in wrong}
+    return all(not np.array_equal(w, right) for w in wrong) and len(keys) == len(wrong)
+
+
 def constrained_viterbi(function: Callable, quiet: bool = False) -> Result:
     """Check ``function(emissions, transitions, allowed) -> path (T,)``: the highest-scoring path
     among those that use, at each position t, only tags k with ``allowed[t, k]`` True."""
@@ -85,9 +92,7 @@ def constrained_viterbi(function: Callable, quiet: bool = False) -> Result:
             times = _viterbi(emissions * allowed, transitions)
             greedy = masked.argmax(axis=1)
             transposed = _viterbi(masked, transitions.T)
-            wrong = [greedy, plain, fixed, late, times, transposed]
-            # each mistake wrong and distinct from the others, so that a hint is never ambiguous
-            if all(not np.array_equal(w, right) for w in wrong) and len({tuple(w) for w in wrong}) == len(wrong):
+            if _separates(right, [greedy, plain, fixed, late, times, transposed]):
                 break
         else:
             raise RuntimeError("no case separates the mistakes")  # pragma: no cover
@@ -196,9 +201,7 @@ def k_best_paths(function: Callable, quiet: bool = False) -> Result:
                 wrong.append(per_tag)
                 if right[0][1][-1] != right[0][0][-1]:
                     continue
-            # each mistake gives wrong paths, different from the other mistakes': a hint is never ambiguous
-            if (all(not np.array_equal(w[0], right[0]) for w in wrong)
-                    and len({w[0].tobytes() for w in wrong}) == len(wrong)):
+            if _separates(right[0], [w[0] for w in wrong]):
                 break
         else:
             raise RuntimeError("no case separates the mistakes")  # pragma: no cover

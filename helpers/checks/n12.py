@@ -4,19 +4,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Result, compare_arrays, run, with_hints
+from ._core import Result, relative, run, with_hints
 
 __all__ = ["adain", "path_lengths", "truncate_layers"]
-
-
-def _relative(atol: float = 1e-5):
-    """Compare with a tolerance relative to the size of the answer (float32 answers pass)."""
-
-    def compare(got, expected):
-        scale = max(1.0, float(np.max(np.abs(np.asarray(expected, dtype=float)), initial=0.0)))
-        return compare_arrays(np.asarray(got, dtype=float), expected, atol * scale)
-
-    return compare
 
 
 def _instance_norm(x, axes=(1, 2), eps=1e-5, power=0.5, eps_outside=False):
@@ -61,7 +51,7 @@ def adain(function: Callable, quiet: bool = False) -> Result:
                 _instance_norm(x64, eps_outside=True) * s + b,
         }
         cases.append((description, (x.copy(), scale.copy(), bias.copy()), (right, mistakes)))
-    return run("adain", function, cases, compare=with_hints(_relative(2e-4)), quiet=quiet)
+    return run("adain", function, cases, compare=with_hints(relative(2e-4)), quiet=quiet)
 
 
 def _synthesis(kind, matrix, offset, shape):
@@ -140,7 +130,7 @@ def path_lengths(function: Callable, quiet: bool = False) -> Result:
             "its own w only": right / n,
         }
         cases.append((description, (synthesis, w.copy(), y.copy()), (right, mistakes)))
-    return run("path_lengths", _hint_unwatched(function), cases, compare=with_hints(_relative(1e-4)), quiet=quiet)
+    return run("path_lengths", _hint_unwatched(function), cases, compare=with_hints(relative(1e-4)), quiet=quiet)
 
 
 def truncate_layers(function: Callable, quiet: bool = False) -> Result:
@@ -166,4 +156,4 @@ def truncate_layers(function: Callable, quiet: bool = False) -> Result:
                 np.transpose(right, (1, 0, 2)),
         }
         cases.append((description, (w.copy(), w_avg.copy(), psi.copy()), (right, mistakes)))
-    return run("truncate_layers", function, cases, compare=with_hints(_relative(1e-5)), quiet=quiet)
+    return run("truncate_layers", function, cases, compare=with_hints(relative(1e-5)), quiet=quiet)
