@@ -14,6 +14,7 @@ A key is a permutation of the 26 letters, an int array (26,): letter i (0 = a) b
 ``key[i]``; space (id 0 among the 27 symbols) is kept.
 """
 
+import numbers
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -174,9 +175,14 @@ def bigram_counts(ids) -> np.ndarray:
 
 
 def bigram_log_probs(ids, smoothing: float = 1.0) -> np.ndarray:
-    """log p(b | a) (27, 27) of a bigram model of ``ids``, with add-``smoothing`` counts."""
-    if smoothing <= 0:
-        raise ValueError(f"smoothing must be positive (a zero probability would make keys impossible), got {smoothing}")
+    """log p(b | a) (27, 27) of a bigram model of ``ids``, with add-``smoothing`` counts
+    (a positive, finite number)."""
+    if isinstance(smoothing, bool) or not isinstance(smoothing, numbers.Real):
+        raise ValueError(f"smoothing must be a positive number (a pseudo-count added to every bigram), "
+                         f"got {smoothing!r} of type {type(smoothing).__name__}")
+    if not np.isfinite(smoothing) or smoothing <= 0:
+        raise ValueError(f"smoothing must be positive and finite (a zero probability would make keys impossible), "
+                         f"got {smoothing!r}")
     counts = bigram_counts(ids) + smoothing
     return np.log(counts / counts.sum(axis=1, keepdims=True))
 
@@ -192,6 +198,20 @@ def check_key(key) -> np.ndarray:
         missing = sorted(set(range(26)) - set(key.tolist()))
         raise ValueError(f"a key must be a permutation of 0..25 (each letter used once); letters never used: {missing}")
     return key.astype(np.int64)
+
+
+def _check_keys(keys: np.ndarray, name: str) -> None:
+    """Raise a ValueError naming ``name`` and the first row of ``keys`` (..., 26) that is not a key."""
+    if not np.issubdtype(keys.dtype, np.integer):
+        raise ValueError(f"{name} must hold integer letter ids 0..25 (each row a key), got dtype {keys.dtype}")
+    wrong = ~np.all(np.sort(keys, axis=-1) == np.arange(26), axis=-1)
+    if np.any(wrong):
+        where = tuple(int(i) for i in np.argwhere(wrong)[0])
+        try:
+            check_key(keys[where])
+        except ValueError as error:  # say which row, then what is wrong with it
+            label = f"{name}[{', '.join(map(str, where))}]" if where else name
+            raise ValueError(f"{label} is not a key: {error}") from None
 
 
 def random_key(rng=None) -> np.ndarray:
@@ -223,11 +243,7 @@ def plausibility(keys, counts, log_probs) -> np.ndarray:
             raise ValueError(f"{name} must be ({SYMBOLS}, {SYMBOLS}), got {m.shape}")
     if keys.shape[-1:] != (26,):
         raise ValueError(f"keys must have shape (..., 26), got {keys.shape}")
-    if not np.issubdtype(keys.dtype, np.integer):
-        check_key(keys.reshape(-1, 26)[0])  # raises: a key holds integers
-    wrong = ~np.all(np.sort(keys, axis=-1) == np.arange(26), axis=-1)
-    if np.any(wrong):
-        check_key(keys[wrong][0])  # raises a ValueError that says what is wrong with the first bad key
+    _check_keys(keys, "keys")
     full = np.concatenate([np.zeros(keys.shape[:-1] + (1,), np.int64), keys + 1], axis=-1)  # (..., 27)
     table = log_probs[full[..., :, None], full[..., None, :]]  # (..., 27, 27)
     return np.einsum("...ab,ab->...", table, counts)
@@ -235,13 +251,15 @@ def plausibility(keys, counts, log_probs) -> np.ndarray:
 
 def swap_letters(keys, rng=None) -> np.ndarray:
     """The cipher's proposal: in each key (chains, 26) swap two different letters, chosen at random.
-    ``rng`` is a ``np.random.Generator`` or a seed (None: a fresh one)."""
+    Every row must be a key (a permutation of 0..25). ``rng`` is a ``np.random.Generator`` or a
+    seed (None: a fresh one)."""
     if keys is None:
         raise ValueError("keys must have shape (chains, 26), got None")
     rng = _generator(rng)
     keys = np.asarray(keys)
     if keys.ndim != 2 or keys.shape[1] != 26:
         raise ValueError(f"keys must have shape (chains, 26), got {keys.shape}")
+    _check_keys(keys, "keys")
     rows = np.arange(len(keys))
     i = rng.integers(0, 26, len(keys))
     j = (i + rng.integers(1, 26, len(keys))) % 26  # a different letter

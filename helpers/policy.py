@@ -176,6 +176,22 @@ def sample(step: Callable, state, batch_size: int, start_id: int, end_id: int, m
                    tf.reduce_sum(token_logp, axis=1))
 
 
+_DIVERGED = ("the model has probably diverged (a learning rate too high, or a NaN in the loss or the weights): "
+             "check the training curve, lower the learning rate or clip gradients, and train again")
+
+
+def _log_probs(name: str, value):
+    """``value`` as a float32 tensor of log-probabilities, or a TypeError naming ``name``."""
+    try:
+        tensor = tf.convert_to_tensor(value)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be numbers, one log-probability per sample, got "
+                        f"{type(value).__name__}") from error
+    if not (tensor.dtype.is_floating or tensor.dtype.is_integer):
+        raise TypeError(f"{name} must be numbers, one log-probability per sample, got dtype {tensor.dtype.name}")
+    return tf.cast(tensor, tf.float32)
+
+
 def kl_estimate(log_p, log_q, estimator: str = "k1"):
     """KL(p || q) in nats per sequence, estimated on sequences sampled from p.
 
@@ -183,19 +199,27 @@ def kl_estimate(log_p, log_q, estimator: str = "k1"):
     drew them) and q (e.g. the reference model). ``"k1"`` is the plain average of log p - log q
     (unbiased; a single sample can be negative); ``"k3"`` averages (r - 1) - log r with
     r = q / p (also unbiased, never negative, lower variance while p stays close to q). Returns
-    a scalar tensor. Refused with a ValueError: shapes that differ, an empty batch, an unknown
-    estimator.
+    a scalar tensor. Refused with a TypeError naming the argument: log_p or log_q not numbers
+    (strings, None, booleans). Refused with a ValueError: shapes that differ, an empty batch, an
+    unknown estimator, and a NaN in log_p or log_q (checked when run eagerly), which means the model
+    that produced them has probably diverged. (-inf is allowed: a sample the model rules out.)
     """
-    log_p = tf.convert_to_tensor(log_p, tf.float32)
-    log_q = tf.convert_to_tensor(log_q, tf.float32)
+    log_p, log_q = _log_probs("log_p", log_p), _log_probs("log_q", log_q)
     if log_p.shape.rank != 1 or log_p.shape != log_q.shape:
         raise ValueError(f"log_p and log_q must both be (n,), one log-probability per sample, got "
                          f"{log_p.shape} and {log_q.shape}")
     if log_p.shape[0] == 0:
         raise ValueError("no samples: log_p and log_q are empty")
+    if estimator not in ("k1", "k3"):
+        raise ValueError(f"estimator must be 'k1' or 'k3', got {estimator!r}")
+    if tf.executing_eagerly():
+        for name, values in (("log_p", log_p), ("log_q", log_q)):
+            nan = tf.math.is_nan(values)
+            if bool(tf.reduce_any(nan)):
+                first = int(tf.where(nan)[0, 0])
+                raise ValueError(f"{name} holds {int(tf.reduce_sum(tf.cast(nan, tf.int32)))} NaN of {values.shape[0]} "
+                                 f"(first at sample {first}): {_DIVERGED}")
     log_ratio = log_q - log_p  # log q/p
     if estimator == "k1":
         return tf.reduce_mean(-log_ratio)
-    if estimator == "k3":
-        return tf.reduce_mean(tf.math.expm1(log_ratio) - log_ratio)
-    raise ValueError(f"estimator must be 'k1' or 'k3', got {estimator!r}")
+    return tf.reduce_mean(tf.math.expm1(log_ratio) - log_ratio)

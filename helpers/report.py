@@ -51,7 +51,7 @@ YARDSTICK = [
     ("01_markov_chains_and_hmm", "ngram_nats_per_char", "n-gram, interpolated (n chosen on validation)", "names (test split)"),
     ("01_markov_chains_and_hmm", "hmm32_nats_per_char", "HMM, 32 states, Baum-Welch", "names (test split)"),
     ("02_rnn_language_model", "nats_per_char", "GRU language model, 192 units (ours)", "names (test split)"),
-    ("05_gpt", "val_nats_per_char", "GPT, 3 layers, 128 wide, ALiBi, 100 s of training", "tinyshakespeare (last 10 %)"),
+    ("05_gpt", "val_nats_per_char", "GPT, 3 layers, 128 wide, ALiBi, 1,400 training steps", "tinyshakespeare (last 10 %)"),
 ]
 
 # the image yardstick: digits-FID and class coverage of 1,000 samples, (notebook, prefix of the
@@ -62,7 +62,7 @@ IMAGE_YARDSTICK = [
     ("08_gan", "dcgan_", "DCGAN"),
     ("08_gan", "wgan_gp_", "WGAN-GP"),
     ("08_gan", "cgan_", "conditional GAN (DCGAN with labels)"),
-    ("09_diffusion", "diffusion_", "diffusion, DDPM with 1,000 steps (the best sampler in its table)"),
+    ("09_diffusion", "diffusion_", "diffusion, DDIM with 100 steps (the best sampler in its table)"),
     ("09_diffusion", "guided_", "diffusion with classifier-free guidance, w = 1"),
     ("12_stylegan", "stylegan_", "style-based generator (ψ = 1)"),
     ("08_gan", "real_", "real test digits, scored against the training digits"),
@@ -224,7 +224,7 @@ def rl_table(old: str) -> str:
         reward_text = f"{value:.1%}" if scored_on == "ends in z" else f"{value:.2f}"
         lines.append(f"| {run.format(**recorded)} | {scored_on} | {reward_text} | {kl_text} | {distinct_text} |")
     if "rm_accuracy" in recorded:
-        lines.append(f"\nThe learned reward model agrees with the hidden rule on {recorded['rm_accuracy']:.1%} of held-out pairs.")
+        lines.append(f"\nThe learned reward model agrees with the hidden rule on {recorded['rm_accuracy']:.1%} of the held-out pairs that the rule decides (pairs it scores equal are left out).")
     return "\n".join(lines)
 
 

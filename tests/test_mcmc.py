@@ -91,6 +91,24 @@ def test_letters_and_bigrams():
     np.testing.assert_allclose(np.exp(log_probs).sum(axis=1), 1.0)
     with pytest.raises(ValueError, match="smoothing must be positive"):
         mcmc.bigram_log_probs(ids, smoothing=0)
+    np.testing.assert_allclose(mcmc.bigram_log_probs(ids, smoothing=np.float32(0.5)), mcmc.bigram_log_probs(ids, 0.5))
+    with pytest.raises(ValueError, match="ids must lie in 0..26"):
+        mcmc.bigram_counts(np.array([0, 27]))
+
+
+@pytest.mark.parametrize(("smoothing", "message"), [
+    (-1.0, "smoothing must be positive and finite (a zero probability would make keys impossible), got -1.0"),
+    (float("nan"), "smoothing must be positive and finite (a zero probability would make keys impossible), got nan"),
+    (np.inf, "smoothing must be positive and finite"),
+    ("1", "smoothing must be a positive number (a pseudo-count added to every bigram), got '1' of type str"),
+    (None, "smoothing must be a positive number (a pseudo-count added to every bigram), got None of type NoneType"),
+    (True, "got True of type bool"),
+    (np.ones(3), "of type ndarray"),
+])
+def test_bigram_log_probs_refuses_bad_smoothing(smoothing, message):
+    with pytest.raises(ValueError) as error:
+        mcmc.bigram_log_probs(mcmc.letters("to be or not to be"), smoothing=smoothing)
+    assert message in str(error.value)
     with pytest.raises(ValueError, match="ids must lie in 0..26"):
         mcmc.bigram_counts(np.array([0, 27]))
 
@@ -148,6 +166,30 @@ def test_swap_letters_swaps_exactly_two_letters():
     # rng may be a seed or None, like the other functions
     assert np.array_equal(mcmc.swap_letters(keys, 7), mcmc.swap_letters(keys, np.random.default_rng(7)))
     assert np.all((mcmc.swap_letters(keys, None) != keys).sum(axis=1) == 2)
+
+
+def test_swap_letters_refuses_keys_that_are_not_permutations():
+    rng = np.random.default_rng(8)
+    keys = np.stack([mcmc.random_key(rng) for _ in range(4)])
+    repeated = keys.copy()
+    repeated[2, 5] = repeated[2, 6]  # letter repeated[2, 6] twice, the old repeated[2, 5] never
+    missing = keys[2, 5]
+    with pytest.raises(ValueError) as error:
+        mcmc.swap_letters(repeated, rng)
+    assert str(error.value) == (f"keys[2] is not a key: a key must be a permutation of 0..25 (each letter used once); "
+                                f"letters never used: [{missing}]")
+    out_of_range = keys.copy()
+    out_of_range[0, out_of_range[0] == 25] = 26
+    with pytest.raises(ValueError, match=r"keys\[0\] is not a key: .*letters never used: \[25\]"):
+        mcmc.swap_letters(out_of_range, rng)
+    with pytest.raises(ValueError, match="keys must hold integer letter ids 0..25 .* got dtype float64"):
+        mcmc.swap_letters(keys.astype(float), rng)
+    # the same check names the bad key in plausibility, also for a single key
+    counts = log_probs = np.zeros((27, 27))
+    with pytest.raises(ValueError, match=r"^keys\[2\] is not a key: a key must be a permutation"):
+        mcmc.plausibility(repeated, counts, log_probs)
+    with pytest.raises(ValueError, match=r"^keys is not a key: a key must be a permutation"):
+        mcmc.plausibility(repeated[2], counts, log_probs)
 
 
 def test_letters_needs_a_string():

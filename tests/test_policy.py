@@ -145,3 +145,28 @@ def test_kl_estimate_is_unbiased_on_two_categoricals():
 def test_kl_estimate_refuses_bad_input(log_p, log_q, estimator, words):
     with pytest.raises(ValueError, match=words):
         policy.kl_estimate(log_p, log_q, estimator)
+
+
+@pytest.mark.parametrize("log_p, log_q, words", [
+    ("abc", np.zeros(3), "log_p must be numbers"), (None, np.zeros(3), "log_p must be numbers, .* NoneType"),
+    (np.zeros(3), ["a", "b", "c"], "log_q must be numbers"), (np.zeros(2), np.array([True, False]), "log_q .* bool"),
+])
+def test_kl_estimate_refuses_non_numbers_naming_the_argument(log_p, log_q, words):
+    with pytest.raises(TypeError, match=words):
+        policy.kl_estimate(log_p, log_q)
+
+
+@pytest.mark.parametrize("which", ["log_p", "log_q"])
+def test_kl_estimate_refuses_nan_saying_the_model_has_diverged(which):
+    values = {"log_p": np.array([-1.0, -2.0, -3.0]), "log_q": np.array([-1.5, -2.5, -3.5])}
+    values[which][1] = np.nan
+    for estimator in ("k1", "k3"):
+        with pytest.raises(ValueError, match=f"{which} holds 1 NaN of 3 .first at sample 1.: the model has probably "
+                                             "diverged"):
+            policy.kl_estimate(values["log_p"], values["log_q"], estimator)
+
+
+def test_kl_estimate_accepts_integers_float64_and_minus_infinity():
+    assert float(policy.kl_estimate([0, -1], [0, -2])) == 0.5
+    assert float(policy.kl_estimate(tf.constant([0.0, -1.0], tf.float64), [0.0, -2.0])) == 0.5
+    assert float(policy.kl_estimate([0.0, -1.0], [0.0, -np.inf])) == np.inf  # q rules a sample out: infinite KL
