@@ -10,12 +10,13 @@ Downloaded files are looked up in this order, and every copy is checked against 
 3. the canonical URL, downloaded with a progress bar into the cache.
 
 A copy is written to a temporary file and renamed only once complete and verified, so an
-interrupted download never leaves a half file behind. A cached copy that fails its checksum is
+interrupted download never leaves a half file behind (a killed one leaves its temporary file,
+which the next ``path`` call removes once its writer is gone). A cached copy that fails its checksum is
 never used: it is replaced from the mirror or the URL. ``make prefetch`` fills the cache ahead of
 a workshop.
 
-Generated data sets (``dates``) and the one that ships with scikit-learn (``digits``) need no
-download.
+Generated data sets (``dates``, ``shapes``) and the one that ships with scikit-learn (``digits``)
+need no download (``path`` says so: load them with ``load``).
 """
 
 import datetime as dt
@@ -291,7 +292,8 @@ def _readable_copy(file: Path, item: Download, what: str, problems: list) -> boo
 def path(name: str) -> Path:
     """The local path of a downloaded data set, fetching it first if needed.
 
-    Raises ``ValueError`` for an unknown name, ``ChecksumError`` when the only copies found are
+    Raises ``ValueError`` for an unknown name (or one that needs no download: ``digits``,
+    ``dates``, ``shapes``; load those with ``load``), ``ChecksumError`` when the only copies found are
     damaged, ``CacheError`` when the cache cannot be written (a read-only folder, a full disk, a
     setting that names a file) and no other copy can be used, and ``DataError`` when there is no
     copy and no network.
@@ -299,6 +301,10 @@ def path(name: str) -> Path:
     With a cache that cannot be written (a shared read-only folder) but a good copy in the mirror,
     the mirror's copy is used where it is.
     """
+    if isinstance(name, str) and name in KNOWN and name not in DOWNLOADS:
+        raise ValueError(f"the data set {name!r} needs no download, so it has no file: load it with "
+                         f"data.load({name!r})" + (" (it ships with scikit-learn)" if name == "digits" else
+                                                    " (it is generated)"))
     _check_name(name, tuple(DOWNLOADS))
     item = DOWNLOADS[name]
     folder = paths.data_dir()
@@ -311,6 +317,7 @@ def path(name: str) -> Path:
     elif target.is_dir():
         cache_problem = _cache_problem(IsADirectoryError(errno.EISDIR, "is a directory"), folder, target)
     elif target.is_file() and _readable_copy(target, item, "the cached copy", problems):
+        remove_stale_parts(folder, target.name)  # best effort: left by downloads killed after this copy was made
         return target
 
     mirror = paths.mirror_dir()
@@ -509,8 +516,9 @@ def hold_out_days(pairs: list[tuple[str, str]], days: int = 500, seed: int = 0):
     """Split date pairs (human, iso) by day into (kept, held out): ``days`` of the pairs' days,
     drawn with ``seed``, and every pair that writes one of them, are held out, so that a
     validation set never shares a day with the training pairs (notebooks 03 and 04)."""
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+    if isinstance(days, bool) or not isinstance(days, numbers.Integral) or days < 1:
         raise ValueError(f"days must be a positive whole number, got {days!r}")
+    days = int(days)
     every = sorted({iso for _, iso in pairs})
     if days >= len(every):
         raise ValueError(f"days={days} would hold out all {len(every)} days of the pairs; choose fewer")

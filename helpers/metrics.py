@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 import warnings
+from collections.abc import Mapping, Set
 
 import numpy as np
 
@@ -27,7 +28,8 @@ def nats_per_char(probs: np.ndarray, targets: np.ndarray | None = None) -> float
     A zero probability gives ``inf``: the model said the character could not happen.
 
     Refused with a ValueError: a matrix without ``targets`` (which column would count?), rows of
-    distributions that do not sum to 1, NaN, and target ids outside [0, vocabulary).
+    distributions that do not sum to 1, NaN, a probability outside [0, 1] anywhere (also in a
+    column that is not a target), and target ids outside [0, vocabulary).
     """
     try:
         probs = np.asarray(probs, dtype=np.float64)
@@ -35,6 +37,10 @@ def nats_per_char(probs: np.ndarray, targets: np.ndarray | None = None) -> float
         raise TypeError(f"probs must be an array of probabilities, got {type(probs).__name__}") from error
     if np.isnan(probs).any():
         raise ValueError("probs contain NaN: the model's output is broken (has training diverged?)")
+    if probs.size and (probs.min() < 0 or probs.max() > 1):
+        where = np.unravel_index(np.argmax((probs < 0) | (probs > 1)), probs.shape)
+        raise ValueError(f"probabilities must lie in [0, 1]; probs{list(map(int, where))} is {probs[where]:.6g} "
+                         "(logits or log-probabilities? apply a softmax, or exp, first)")
     if targets is not None:
         targets = np.asarray(targets)
         if probs.ndim != 2 or targets.shape != probs.shape[:1]:
@@ -76,9 +82,15 @@ def exact_match(predictions, targets) -> float:
     """The share of predictions equal to their targets (strings or sequences).
 
     ``predictions`` and ``targets`` are collections of outputs: lists of strings, or arrays
-    (n, length) whose rows are compared whole. Two single strings are refused (wrap each in a list).
+    (n, length) whose rows are compared whole. Two single strings are refused (wrap each in a list),
+    and so are dicts and sets (a dict would compare its keys, a set has no order to pair by).
     """
     for name, value in (("predictions", predictions), ("targets", targets)):
+        if isinstance(value, Mapping | Set):
+            kind = "dict" if isinstance(value, Mapping) else "set"
+            raise TypeError(f"{name} must be a list of outputs in order, got a {kind} ({type(value).__name__}); "
+                            + ("pass list(d.values()) for both, in the same key order" if kind == "dict" else
+                               "a set has no order to pair predictions with targets: pass lists"))
         if isinstance(value, str | bytes):
             raise TypeError(f"{name} must be a list of outputs (e.g. strings), got one string {value[:30]!r}; "
                             f"for a single output write exact_match([prediction], [target])")
@@ -136,12 +148,20 @@ def record(notebook: str, **values) -> None:
 def write_atomically(file, text: str) -> None:
     """Write ``text`` to ``file`` all at once: into a temporary file beside it (a name unique to
     this process), then renamed over it, so a full disk or a killed kernel leaves either the old
-    file or the new one, never half of one. The file gets the permissions the umask allows."""
+    file or the new one, never half of one. The file gets the permissions the umask allows.
+
+    Temporary files of ``file`` left by writers that were killed before they could clean up are
+    removed on the way (best effort, by ``data.remove_stale_parts``: those of dead processes on
+    this machine, and any older than ``data.STALE_SECONDS``); a live writer's are left alone."""
     from pathlib import Path
 
     from helpers import data
 
     file = Path(file)
+    try:
+        data.remove_stale_parts(file.parent, file.name)
+    except OSError:  # best effort: a folder we cannot list or clean is no reason not to write
+        pass
     fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=data._temp_prefix(file), suffix=".part")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

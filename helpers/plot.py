@@ -242,23 +242,60 @@ def latent_map(decode, x_values: Sequence[float], y_values: Sequence[float] | No
     return fig
 
 
+def _image_stack(name: str, images) -> np.ndarray:
+    """``images`` as (n, height, width) grey-scale pictures (a trailing channel of 1 is dropped),
+    refusing other shapes and an empty stack."""
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3:
+        raise ValueError(f"{name} must have shape (n, height, width), got {images.shape}")
+    if 0 in images.shape:
+        raise ValueError(f"{name} is empty (shape {images.shape}): there is nothing to draw")
+    return images
+
+
 def nearest_neighbours(images, train, nearest, distances=None, columns: int = 10, size: float = 0.9,
                        title: str | None = None):
     """Generated images (n, h, w) on the top row and, under each, its nearest training image
     (``train[nearest[i]]``), with the distance as a title when given: a picture of how close a
-    generator's samples are to what it was trained on (see ``metrics.memorisation``)."""
-    images, train = np.asarray(images), np.asarray(train)
+    generator's samples are to what it was trained on (see ``metrics.memorisation``).
+
+    The first ``columns`` images are drawn. ``nearest`` (indices into ``train``) and ``distances``
+    are in the order of the images, at least one per image; longer arrays (the whole of
+    ``metrics.memorisation``'s, with the first images) are fine, but ``distances`` must have as
+    many entries as ``nearest`` (they come from one search). Refused with a TypeError or
+    ValueError that names the argument: empty images or train, too few indices or distances,
+    indices that are not whole numbers or not in [0, len(train)), a bad ``columns`` or ``size``.
+    """
+    images, train = _image_stack("images", images), _image_stack("train", train)
+    columns = _check_whole("columns", columns)
+    _check_size(size)
     nearest = np.asarray(nearest)
+    if nearest.ndim != 1 or (nearest.size and (nearest.dtype == bool or not np.issubdtype(nearest.dtype, np.integer))):
+        raise TypeError(f"nearest must be a 1-D array of whole-number indices into train, got shape {nearest.shape} "
+                        f"and dtype {nearest.dtype}")
+    if len(nearest) < len(images):
+        raise ValueError(f"need a nearest index for each image, got {len(images)} images and {len(nearest)} indices")
+    if nearest.min() < 0 or nearest.max() >= len(train):
+        bad = int(nearest[(nearest < 0) | (nearest >= len(train))][0])
+        raise ValueError(f"nearest holds index {bad}, outside [0, {len(train)}) for the {len(train)} train images: "
+                         "were the indices found in another training set?")
+    if distances is not None:
+        try:
+            distances = np.asarray(distances, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"distances must be numbers, one per image, got {type(distances).__name__}") from error
+        if distances.ndim != 1 or len(distances) != len(nearest):
+            raise ValueError(f"distances must hold one number per nearest index ({len(nearest)}, as many as the "
+                             f"images' indices), got shape {distances.shape}")
     n = min(columns, len(images))
-    if n == 0 or len(nearest) < n:
-        raise ValueError(f"need at least one image and a nearest index for each, got {len(images)} images "
-                         f"and {len(nearest)} indices")
-    with style():
+    with _closed_on_error(), style():
         fig, axes = plt.subplots(2, n, figsize=(n * size, 2 * size * 1.3), squeeze=False)
         for i in range(n):
             for row, picture in enumerate((images[i], train[nearest[i]])):
                 ax = axes[row, i]
-                ax.imshow(np.squeeze(picture), cmap="gray_r", vmin=0, vmax=1)
+                ax.imshow(picture, cmap="gray_r", vmin=0, vmax=1)
                 ax.axis("off")
             if distances is not None:
                 axes[1, i].set_title(f"{distances[i]:.2f}", fontsize=8)

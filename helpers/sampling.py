@@ -51,27 +51,51 @@ def _check_logits(logits, name: str = "logits") -> np.ndarray:
     return values
 
 
-def _check_temperature(temperature: float) -> None:
+MIN_TEMPERATURE = 1e-6  # below this, logits / temperature overflows for ordinary logits: use greedy decoding
+
+
+def _check_temperature(temperature: float) -> float:
     if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real | np.ndarray) \
             or np.ndim(temperature) != 0:
         raise TypeError(f"temperature must be a number > 0, got {temperature!r}")
+    temperature = float(temperature)
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0, got {temperature} (use greedy decoding for the "
                          "limit temperature -> 0)")
+    if not np.isfinite(temperature):
+        raise ValueError(f"temperature must be a finite number > 0, got {temperature}")
+    if temperature < MIN_TEMPERATURE:
+        raise ValueError(f"temperature must be at least {MIN_TEMPERATURE:g}, got {temperature:g}: dividing the "
+                         "logits by it may overflow; for the limit temperature -> 0 use greedy decoding (argmax, or "
+                         "greedy_search)")
+    return temperature
 
 
 def apply_temperature(logits, temperature: float) -> np.ndarray:
-    """Logits divided by the temperature: below 1 sharpens the distribution, above 1 flattens it."""
-    _check_temperature(temperature)
-    return np.asarray(logits, dtype=np.float64) / temperature
+    """Logits divided by the temperature: below 1 sharpens the distribution, above 1 flattens it.
+
+    Refused with a ValueError: logits with NaN or +inf, or a row that is -inf everywhere (as in
+    ``sample``); a temperature that is not > 0, or below ``MIN_TEMPERATURE`` (1e-6, use greedy
+    decoding instead); and one so small for these logits that the division overflows."""
+    temperature = _check_temperature(temperature)
+    logits = _check_logits(logits)
+    with np.errstate(over="ignore"):
+        scaled = logits / temperature
+    overflow = np.isinf(scaled) & np.isfinite(logits)
+    if overflow.any():
+        raise ValueError(f"temperature {temperature:g} is too small for these logits (largest magnitude "
+                         f"{np.abs(logits[np.isfinite(logits)]).max():.3g}): logits / temperature overflows to inf; "
+                         "use a larger temperature, or greedy decoding (argmax) for the limit temperature -> 0")
+    return scaled
 
 
 def top_k_filter(logits, k: int) -> np.ndarray:
     """Keep the ``k`` largest logits of each row (..., vocabulary), set the rest to -inf (ties at
-    the k-th value are all kept). Taught in notebook 05."""
-    if isinstance(k, bool) or not isinstance(k, numbers.Real) or int(k) != k or k < 1:
+    the k-th value are all kept). Taught in notebook 05. Logits with NaN or +inf, or a row that is
+    -inf everywhere, are refused with a ValueError (as in ``sample``)."""
+    if isinstance(k, bool) or not isinstance(k, numbers.Real) or not np.isfinite(k) or int(k) != k or k < 1:
         raise ValueError(f"top_k must be a whole number >= 1, got {k!r}")
-    logits = np.asarray(logits, dtype=np.float64)
+    logits = _check_logits(logits)
     k = min(int(k), logits.shape[-1])
     kth = np.sort(logits, axis=-1)[..., -k, None]  # the k-th largest of each row
     return np.where(logits >= kth, logits, -np.inf)
@@ -79,10 +103,11 @@ def top_k_filter(logits, k: int) -> np.ndarray:
 
 def top_p_filter(logits, p: float) -> np.ndarray:
     """Nucleus filtering: keep the smallest set of most probable tokens whose probabilities add
-    up to at least ``p`` (0 < p <= 1), set the rest to -inf. Taught in notebook 05."""
+    up to at least ``p`` (0 < p <= 1), set the rest to -inf. Taught in notebook 05. Logits with
+    NaN or +inf, or a row that is -inf everywhere, are refused with a ValueError (as in ``sample``)."""
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 < p <= 1:
         raise ValueError(f"top_p must be in (0, 1], got {p!r}")
-    logits = np.asarray(logits, dtype=np.float64)
+    logits = _check_logits(logits)
     probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
     probs /= probs.sum(axis=-1, keepdims=True)
     order = np.argsort(-probs, axis=-1)  # most probable first
@@ -105,7 +130,9 @@ def sample(logits, temperature: float = 1.0, rng: np.random.Generator | None = N
     generator; pass ``np.random.default_rng(seed)`` for repeatable samples.
 
     Logits with NaN or +inf, or a row that is -inf everywhere, are refused with a ValueError (the
-    model has probably diverged); -inf for some tokens rules them out.
+    model has probably diverged); -inf for some tokens rules them out. A temperature below
+    ``MIN_TEMPERATURE`` (1e-6), or one so small that logits / temperature overflows, is refused
+    too: use greedy decoding for the limit temperature -> 0.
     """
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a NumPy Generator such as np.random.default_rng(0), got {rng!r}")
@@ -126,8 +153,20 @@ def sample(logits, temperature: float = 1.0, rng: np.random.Generator | None = N
 
 def _check_search(batch_size: int, max_length: int, beam_width: int = 1) -> None:
     for name, value in (("batch_size", batch_size), ("max_length", max_length), ("beam_width", beam_width)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or int(value) != value or value < 1:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) \
+                or int(value) != value or value < 1:
             raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+
+
+def _check_length_penalty(length_penalty) -> float:
+    if isinstance(length_penalty, bool) or not isinstance(length_penalty, numbers.Real | np.ndarray) \
+            or np.ndim(length_penalty) != 0:
+        raise TypeError(f"length_penalty must be a number >= 0 (0: raw log-probabilities, 1: per token), got "
+                        f"{length_penalty!r}")
+    if not (np.isfinite(length_penalty) and length_penalty >= 0):
+        raise ValueError(f"length_penalty must be a finite number >= 0 (0: raw log-probabilities, 1: per token), "
+                         f"got {length_penalty}")
+    return float(length_penalty)
 
 
 def _check_ids(start_id, end_id) -> None:
@@ -189,13 +228,16 @@ def beam_search(step, state, batch_size: int, start_id: int, end_id: int, max_le
     Length: a sum of log-probabilities favours short outputs (every token costs). At the end the
     best of the surviving hypotheses is chosen by ``score / length ** length_penalty``: 0 (the
     default) compares raw log-probabilities, 1 compares the average per token. The search itself
-    ranks by raw log-probability.
+    ranks by raw log-probability. ``length_penalty`` must be a finite number >= 0 (a ValueError
+    or TypeError otherwise: a negative one would favour short outputs even more, NaN would choose
+    at random).
 
     Returns ``tokens`` (batch, max_length) and ``scores`` (batch,) (raw log-probabilities) of
     the chosen hypotheses, as ``greedy_search`` does; with ``beam_width=1`` the two agree.
     """
     _check_search(batch_size, max_length, beam_width)
     _check_ids(start_id, end_id)
+    length_penalty = _check_length_penalty(length_penalty)
     k = beam_width
     # every tensor in the state gets k copies of each row: (batch * k, ...)
     state = tf.nest.map_structure(lambda s: tf.repeat(s, k, axis=0), state)

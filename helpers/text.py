@@ -99,12 +99,41 @@ class Vocabulary:
 
 
 def pad(sequences: Sequence[Sequence[int]], pad_id: int = 0, length: int | None = None) -> np.ndarray:
-    """Sequences of ids as one int32 array (n, length), padded at the end with ``pad_id``."""
-    length = max(map(len, sequences)) if length is None else length
-    out = np.full((len(sequences), length), pad_id, dtype=np.int32)
-    for row, seq in zip(out, sequences):
+    """Sequences of ids as one int32 array (n, length), padded at the end with ``pad_id``;
+    ``length`` defaults to the longest sequence's.
+
+    Refused with a clear TypeError or ValueError: no sequences, a string (encode texts to ids
+    first), a sequence that is not 1-D whole-number ids, a ``length`` that is not a whole number
+    >= 0, a ``pad_id`` that is not a whole number, and a sequence longer than ``length``."""
+    if isinstance(sequences, str | bytes):
+        raise TypeError(f"sequences must be a list of sequences of ids, got one string {sequences[:30]!r}; encode "
+                        "texts first (vocab.encode) and pass a list of them")
+    try:
+        sequences = list(sequences)
+    except TypeError:
+        raise TypeError(f"sequences must be a list of sequences of ids, got {type(sequences).__name__}") from None
+    if not sequences:
+        raise ValueError("sequences is empty: give at least one sequence of ids to pad")
+    rows = []
+    for i, seq in enumerate(sequences):
+        if isinstance(seq, str | bytes):
+            raise TypeError(f"sequences[{i}] is the string {seq[:30]!r}, not ids: encode texts first (vocab.encode)")
+        row = np.asarray(seq)
+        if row.ndim != 1:
+            raise ValueError(f"sequences[{i}] must be a 1-D sequence of ids, got shape {row.shape}")
+        if row.size and not np.issubdtype(row.dtype, np.integer):
+            raise ValueError(f"sequences[{i}] must hold whole-number token ids, got dtype {row.dtype}")
+        rows.append(row)
+    if isinstance(pad_id, bool) or not isinstance(pad_id, numbers.Integral):
+        raise TypeError(f"pad_id must be a whole number (a token id), got {pad_id!r}")
+    if length is None:
+        length = max(map(len, rows))
+    elif isinstance(length, bool) or not isinstance(length, numbers.Integral) or length < 0:
+        raise ValueError(f"length must be a whole number >= 0 (or None for the longest sequence), got {length!r}")
+    out = np.full((len(rows), int(length)), pad_id, dtype=np.int32)
+    for i, (row, seq) in enumerate(zip(out, rows)):
         if len(seq) > length:
-            raise ValueError(f"a sequence of length {len(seq)} does not fit in length {length}")
+            raise ValueError(f"sequences[{i}] of length {len(seq)} does not fit in length {length}")
         row[: len(seq)] = seq
     return out
 

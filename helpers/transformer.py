@@ -4,6 +4,14 @@ by notebook 05 (the GPT).
 - ``scaled_dot_product_attention(q, k, v, mask=None)``: q (batch, heads, queries, depth),
   k and v (batch, heads, keys, depth); ``mask`` is boolean, True where attention is allowed (as in
   Keras), broadcastable to (batch, heads, queries, keys).
+
+Masks are boolean (True = may attend), or integer 0/1 (cast: nonzero = may attend). A float mask
+is refused with a TypeError when the function is traced (so also inside ``tf.function`` and
+under ``jit_compile=True``): a float mask may be additive (0 = allowed, -inf = blocked), and read
+as True/False it would be silently inverted. Pass ``mask == 0`` for an additive mask, or add it
+to the scores with ``bias`` / ``attention_bias``. A mask that is boolean but inverted (True where
+attention should be blocked) cannot be detected in general: check that the positions you mean to
+hide are False.
 - ``MultiHeadAttention``: the weight layout of ``keras.layers.MultiHeadAttention`` (query, key,
   value and output projections, kernel then bias each), so weights copy both ways.
 - ``sinusoidal_positions``, ``alibi_bias`` (relative positions as a score penalty),
@@ -29,6 +37,12 @@ def scaled_dot_product_attention(q, k, v, mask=None, return_weights: bool = Fals
     ``bias`` (optional) is added to the scores, broadcastable to (batch, heads, queries, keys):
     notebook 05 uses it for ALiBi's distance penalty (``alibi_bias``).
 
+    ``mask`` must be boolean (True = may attend) or integer 0/1; a float mask is refused with a
+    TypeError (an additive 0 / -inf mask would be inverted: pass ``mask == 0``, or give it as
+    ``bias``). The rule looks only at the dtype, so it holds inside ``tf.function`` and under
+    ``jit_compile=True``. A boolean mask that is inverted (True = blocked) cannot be detected in
+    general.
+
     Returns the output (batch, heads, queries, depth_v) and, with ``return_weights``, also the
     weights (batch, heads, queries, keys). A query row with no allowed key gets uniform weights
     (as in Keras), not NaN.
@@ -36,14 +50,42 @@ def scaled_dot_product_attention(q, k, v, mask=None, return_weights: bool = Fals
     q, k, v = (tf.convert_to_tensor(t) for t in (q, k, v))
     if q.shape.rank != 4 or k.shape.rank != 4 or v.shape.rank != 4:
         raise ValueError(f"q, k, v must be (batch, heads, time, depth), got {q.shape}, {k.shape}, {v.shape}")
+    mask = None if mask is None else _boolean_mask(mask, "mask", bias_name="bias")
     scores = tf.matmul(q, k, transpose_b=True) / math.sqrt(q.shape[-1])  # (batch, heads, queries, keys)
     if bias is not None:
         scores += tf.cast(bias, scores.dtype)
     if mask is not None:
-        scores = tf.where(tf.cast(mask, tf.bool), scores, tf.cast(-1e9, scores.dtype))
+        scores = tf.where(mask, scores, tf.cast(-1e9, scores.dtype))
     weights = tf.nn.softmax(scores, axis=-1)
     out = tf.matmul(weights, v)  # (batch, heads, queries, depth_v)
     return (out, weights) if return_weights else out
+
+
+def _boolean_mask(mask, name: str, bias_name: str):
+    """``mask`` as a boolean tensor, True = may attend.
+
+    The rule is static (the dtype only), so it holds when traced by ``tf.function`` and under XLA
+    (``jit_compile=True``, which has no Assert op): boolean masks are used as they are; integer
+    masks are cast (nonzero = may attend; run eagerly, values other than 0 and 1 are refused);
+    float masks are refused with a TypeError, because an additive mask (0 = allowed, -inf or
+    -1e9 = blocked) read as True/False is silently inverted."""
+    mask = tf.convert_to_tensor(mask)
+    dtype = mask.dtype
+    if dtype.is_bool:
+        return mask
+    if dtype.is_floating:
+        raise TypeError(f"{name} must be boolean (True = may attend), got dtype {dtype.name}: a float mask is "
+                        "ambiguous, and an additive one (0 = allowed, -inf = blocked) would be silently inverted. "
+                        f"Pass a boolean mask: `{name} == 0` for an additive 0/-inf mask, `{name} > 0` for a 0/1 "
+                        f"mask; or add the scores with {bias_name}=")
+    if not dtype.is_integer:
+        raise TypeError(f"{name} must be boolean (True = may attend), got dtype {dtype.name}")
+    if tf.executing_eagerly():
+        values = mask.numpy()
+        if not np.isin(values, (0, 1)).all():
+            raise ValueError(f"{name} must hold True/1 where attention is allowed and False/0 where it is not; got "
+                             f"other values (e.g. {values[~np.isin(values, (0, 1))].ravel()[0]}): pass a boolean mask")
+    return tf.cast(mask, tf.bool)
 
 
 def causal_mask(length, key_length=None):
@@ -94,10 +136,17 @@ class MultiHeadAttention(keras.layers.Layer):
     return_attention_scores=False)`` as in Keras: query (batch, queries, dim), value and key
     (batch, keys, dim); ``attention_mask`` (batch, queries, keys) boolean, True = allowed.
 
-    The mask follows Keras's convention (True or 1 = may attend) and must be broadcastable to
+    The mask follows Keras's convention (True = may attend) and must be broadcastable to
     (batch, [heads,] queries, keys): a (batch, keys) padding mask is refused (write
-    ``mask[:, None, :]``), and so are float masks of 0 / -inf (an additive mask: use
-    ``attention_bias``) and masks that are plainly inverted (True where attention is blocked).
+    ``mask[:, None, :]``). It must be boolean, or integer 0/1 (cast); a float mask is refused with
+    a TypeError when the layer is traced, eagerly, inside ``tf.function`` and under
+    ``jit_compile=True`` alike, because an additive mask of 0 / -inf would be silently inverted
+    (pass ``mask == 0``, or give the additive mask as ``attention_bias``).
+
+    An inverted mask (True where attention is blocked) cannot be detected in general: a padding
+    mask and its inverse are both plausible. Called eagerly, the layer refuses two plainly
+    inverted cases (a batch element that may attend to nothing, and a mask True only above the
+    diagonal); inside ``tf.function`` those value checks do not run.
     """
 
     def __init__(self, num_heads: int, key_dim: int, **kwargs):
@@ -149,10 +198,9 @@ class MultiHeadAttention(keras.layers.Layer):
 
     def _check_mask(self, attention_mask, query, key):
         """``attention_mask`` as a boolean (batch, heads or 1, queries, keys) tensor, after checking
-        its dtype, shape and (when running eagerly) its values; see the class docstring."""
-        mask = tf.convert_to_tensor(attention_mask)
-        if not (mask.dtype.is_bool or mask.dtype.is_integer or mask.dtype.is_floating):
-            raise TypeError(f"attention_mask must be boolean (True = may attend), got dtype {mask.dtype.name}")
+        its dtype and shape (static: also when traced) and, when running eagerly, its values; see
+        the class docstring."""
+        mask = _boolean_mask(attention_mask, "attention_mask", bias_name="attention_bias")
         shape = mask.shape
         if shape.rank not in (3, 4):
             hint = (" (a padding mask over keys: write mask[:, None, :] for (batch, 1, keys))"
@@ -167,14 +215,8 @@ class MultiHeadAttention(keras.layers.Layer):
                 raise ValueError(f"attention_mask has shape {tuple(shape)}, not broadcastable to (batch, "
                                  f"{'heads, ' if shape.rank == 4 else ''}queries, keys) = "
                                  f"{tuple(s for _, s in wanted)}: its {name} axis is {got}")
-        if tf.executing_eagerly():
-            values = mask.numpy()
-            if not mask.dtype.is_bool and not np.isin(values, (0, 1)).all():
-                raise ValueError("attention_mask must hold True/1 where attention is allowed and False/0 where it is "
-                                 "not; got other values (" + ("-inf: an additive mask; pass `mask == 0` instead, or "
-                                 "use attention_bias" if np.isneginf(values).any() else f"e.g. {values.ravel()[0]}")
-                                 + ")")
-            allowed = values.astype(bool)
+        if tf.executing_eagerly():  # plainly inverted masks (not checked when traced)
+            allowed = mask.numpy()
             if allowed.ndim == 4:
                 allowed = allowed.any(axis=1)
             if not allowed.reshape(len(allowed), -1).any(axis=1).all():
@@ -187,7 +229,6 @@ class MultiHeadAttention(keras.layers.Layer):
                 if np.all(~allowed[..., lower]) and allowed.any():
                     raise ValueError("attention_mask is True only above the diagonal: an inverted causal mask. "
                                      "True (1) = may attend, so query i may see keys j <= i (see causal_mask)")
-        mask = tf.cast(mask, tf.bool)
         return mask if shape.rank == 4 else mask[:, None]
 
 

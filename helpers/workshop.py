@@ -139,13 +139,17 @@ def plan(readme: str | None = None) -> str:
 
 
 def update_guide(guide: Path | None = None) -> bool:
-    """Rewrite the plan block of WORKSHOP.md from README.md; True if it changed."""
+    """Rewrite the plan block of WORKSHOP.md from README.md; True if it changed. The file is
+    written atomically (``metrics.write_atomically``): a full disk or a killed process leaves the
+    old guide or the new one, never half of one."""
+    from helpers import metrics
+
     guide = guide or paths.root() / "WORKSHOP.md"
     text = guide.read_text(encoding="utf-8")
     start, end = text.index(PLAN_START) + len(PLAN_START), text.index(PLAN_END)
     new = text[:start] + "\n" + plan() + "\n" + text[end:]
     if new != text:
-        guide.write_text(new, encoding="utf-8")
+        metrics.write_atomically(guide, new)
     return new != text
 
 

@@ -18,7 +18,13 @@ def test_unknown_data_set_lists_the_known_ones():
     with pytest.raises(ValueError, match="unknown data set 'nmes'.*names, tinyshakespeare, digits, dates"):
         data.load("nmes")
     with pytest.raises(ValueError, match="known ones are: names, tinyshakespeare"):
-        data.path("digits")  # not a download
+        data.path("nmes")
+
+
+@pytest.mark.parametrize("name", ["digits", "dates", "shapes"])
+def test_path_of_a_data_set_without_a_download_says_to_load_it(name):
+    with pytest.raises(ValueError, match=rf"{name!r} needs no download.*data.load\({name!r}\)"):
+        data.path(name)  # was "unknown data set 'digits'", though load("digits") works
 
 
 def test_download_goes_into_the_cache(cache, toy):
@@ -260,5 +266,8 @@ def test_hold_out_days_splits_dates_by_day_as_notebooks_03_and_04_did():
     assert len({iso for _, iso in held}) == 500 and not {iso for _, iso in held} & {iso for _, iso in kept}
     with pytest.raises(ValueError, match="days"):
         data.hold_out_days(pairs, days=0)
+    assert data.hold_out_days(pairs, days=np.int64(500)) == (kept, held)  # was "must be a positive whole number"
+    with pytest.raises(ValueError, match="days must be a positive whole number"):
+        data.hold_out_days(pairs, days=np.float64(500.5))
     with pytest.raises(ValueError, match="all"):
         data.hold_out_days(pairs[:3], days=3)

@@ -293,6 +293,42 @@ def test_stale_parts_of_live_processes_are_kept(cache, toy):
     assert mine.exists() and recent.exists() and not old.exists()
 
 
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_good_cached_copy_clears_the_parts_of_killed_downloads(cache, toy, offline):
+    item, content, _ = toy
+    cache.mkdir()
+    (cache / "toy.txt").write_bytes(content)  # a good copy, made by another (finished) download
+    host = socket.gethostname().replace(".", "-")
+    dead = cache / f".toy.txt.{host}.{_dead_pid()}.abc.part"  # a download killed mid-way
+    live = cache / f".toy.txt.{host}.{os.getpid()}.def.part"  # one in progress
+    old = cache / ".toy.txt.otherhost.123.ghi.part"  # another machine's, two days old
+    for part in (dead, live, old):
+        part.write_bytes(b"x")
+    os.utime(old, (time.time() - 2 * 86400,) * 2)
+    assert data.path("toy").read_bytes() == content and offline == []
+    assert not dead.exists() and not old.exists() and live.exists()  # dead and old ones were left forever
+
+
+def test_clearing_stale_parts_is_best_effort(cache, toy, monkeypatch):
+    item, content, _ = toy
+    cache.mkdir()
+    (cache / "toy.txt").write_bytes(content)
+    dead = cache / f".toy.txt.{socket.gethostname().replace('.', '-')}.{_dead_pid()}.abc.part"
+    dead.write_bytes(b"x")
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "unlink", refuse)  # a shared read-only cache
+    assert data.path("toy").read_bytes() == content  # still loads
+    assert dead.exists()
+
+
 def test_a_cut_off_download_is_a_data_error(cache, toy, monkeypatch):
     item, content, _ = toy
 

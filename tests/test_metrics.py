@@ -141,3 +141,78 @@ def test_record_and_recorded_name_a_wrong_notebook():
         metrics.recorded(3)
     with pytest.raises(ValueError, match="notebook must be a file name"):
         metrics.record(None, x=1.0)
+
+
+# Issue 18, cheap general-rule cases ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("probs, targets, where", [
+    (np.array([[0.5, 0.7, -0.2]]), np.array([0]), r"probs\[0, 2\] is -0\.2"),  # was 0.693: rows sum to 1
+    (np.array([[0.6, 0.4], [0.2, 0.8]]), np.array([0, 1]), None),
+    (np.array([[0.25, 0.25, 0.5], [0.2, 1.3, -0.5]]), np.array([0, 0]), r"probs\[1, 1\] is 1\.3"),  # was 1.497
+    (np.array([0.5, -0.1]), None, r"probs\[1\] is -0\.1"),
+])  # fmt: skip
+def test_nats_per_char_refuses_negative_probabilities_anywhere_in_the_rows(probs, targets, where):
+    if where is None:  # a proper matrix still scores
+        assert metrics.nats_per_char(probs, targets) == pytest.approx(-(np.log(0.6) + np.log(0.8)) / 2)
+        return
+    with pytest.raises(ValueError, match=r"probabilities must lie in \[0, 1\]; " + where):
+        metrics.nats_per_char(probs, targets)
+
+
+def test_exact_match_refuses_dicts_and_sets():
+    with pytest.raises(TypeError, match=r"predictions must be a list of outputs in order, got a dict.*values\(\)"):
+        metrics.exact_match({"a": "2021-03-03", "b": "x"}, ["a", "b"])  # was 1.0: the keys were compared
+    with pytest.raises(TypeError, match="targets .* got a set"):
+        metrics.exact_match(["a", "b"], {"a", "b"})
+    assert metrics.exact_match(list({"a": "x", "b": "y"}.values()), ["x", "z"]) == 0.5
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_write_atomically_removes_the_leftovers_of_dead_writers_only(tmp_path):
+    import socket
+    import time
+
+    host = socket.gethostname().replace(".", "-")
+    file = tmp_path / "03_seq2seq_attention.json"
+    dead = tmp_path / f".{file.name}.{host}.{_dead_pid()}.abc.part"  # a writer killed mid-way
+    live = tmp_path / f".{file.name}.{host}.{os.getpid()}.def.part"  # one still writing
+    old = tmp_path / f".{file.name}.otherhost.123.ghi.part"  # another machine's, two days old
+    recent = tmp_path / f".{file.name}.otherhost.456.jkl.part"  # another machine's, may still run
+    other = tmp_path / f".other.json.{host}.{_dead_pid()}.mno.part"  # another file's: not ours to judge here
+    for part in (dead, live, old, recent, other):
+        part.write_text("{")
+    os.utime(old, (time.time() - 2 * 86400,) * 2)
+    metrics.write_atomically(file, "{}\n")
+    assert file.read_text() == "{}\n"
+    assert not dead.exists() and not old.exists()
+    assert live.exists() and recent.exists() and other.exists()
+
+
+def test_a_killed_writer_leaves_no_part_file_behind_for_long(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    file = tmp_path / "00_introduction.json"
+    script = ("import sys, time\nfrom helpers import metrics\n"
+              "def slow(out, text):\n    out.write(text[:3]); out.flush(); print('writing', flush=True); time.sleep(60)\n"
+              "metrics._write_text = slow\nmetrics.write_atomically(sys.argv[1], '{\"a\": 1}')\n")
+    child = subprocess.Popen([sys.executable, "-c", script, str(file)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "writing"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    parts = lambda: sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".part"))  # noqa: E731
+    assert len(parts()) == 1  # a killed process runs no clean-up
+    metrics.write_atomically(file, '{"a": 2}\n')  # the next write (the notebook run again) ...
+    assert parts() == [] and json.loads(file.read_text()) == {"a": 2}  # ... removes it

@@ -73,6 +73,9 @@ def test_latent_map_puts_each_image_at_its_code():
 # Issue 18: wrong input is a clear error before drawing, and no figure is left open --------------
 
 
+IMAGES, TRAIN = np.zeros((3, 8, 8)), np.zeros((4, 8, 8, 1))  # for nearest_neighbours
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: plot.image_grid(np.zeros((0, 8, 8))), ValueError, "images is empty"),
     (lambda: plot.image_grid(np.zeros((4, 8, 8)), columns=0), ValueError, "columns must be a whole number >= 1"),
@@ -90,6 +93,21 @@ def test_latent_map_puts_each_image_at_its_code():
     (lambda: plot.curves({"loss": [1.0, 0.5, 0.2]}, x=[0, 1]), ValueError, "x has 2 values, fewer than the 3"),
     (lambda: plot.latent_map(None, [0, 1]), TypeError, "decode must be a function"),
     (lambda: plot.latent_map(lambda z: np.zeros((len(z), 4, 4)), []), ValueError, "x_values must be a non-empty"),
+    (lambda: plot.nearest_neighbours(np.zeros((0, 8, 8)), TRAIN, []), ValueError, "images is empty"),
+    (lambda: plot.nearest_neighbours(IMAGES, np.zeros((0, 8, 8)), [0, 0, 0]), ValueError, "train is empty"),
+    (lambda: plot.nearest_neighbours(IMAGES, TRAIN, [0, 1]), ValueError, "need a nearest index for each image, got 3"),
+    (lambda: plot.nearest_neighbours(IMAGES, TRAIN, [0, 4, 1]), ValueError,
+     r"nearest holds index 4, outside \[0, 4\)"),  # was an IndexError from inside, with a figure left open
+    (lambda: plot.nearest_neighbours(IMAGES, TRAIN, [0, -1, 1]), ValueError, "nearest holds index -1"),  # wrapped
+    (lambda: plot.nearest_neighbours(IMAGES, TRAIN, [0.0, 1.0, 2.0]), TypeError, "whole-number indices into train"),
+    (lambda: plot.nearest_neighbours(IMAGES, TRAIN, [0, 1, 2], [0.5]), ValueError,
+     r"distances must hold one number per nearest index \(3"),
+    (lambda: plot.nearest_neighbours(IMAGES, TRAIN, [0, 1, 2], ["a", "b", "c"]), TypeError, "distances must be numbers"),
+    (lambda: plot.nearest_neighbours(IMAGES, TRAIN, [0, 1, 2], columns=0), ValueError,
+     "columns must be a whole number >= 1"),  # was "need at least one image", which misled
+    (lambda: plot.nearest_neighbours(IMAGES, TRAIN, [0, 1, 2], size=-1), ValueError, "size must be positive"),
+    (lambda: plot.nearest_neighbours(np.zeros((3, 64)), TRAIN, [0, 1, 2]), ValueError,
+     r"images must have shape \(n, height, width\)"),
 ])  # fmt: skip
 def test_plot_helpers_name_a_wrong_argument_and_leave_no_figure_open(call, error, message):
     plt.close("all")
@@ -109,4 +127,20 @@ def test_a_failure_while_drawing_closes_the_figure(monkeypatch):
         plot.image_grid(np.zeros((3, 8, 8)))
     with pytest.raises(RuntimeError, match="drawing failed"):
         plot.heatmap(np.zeros((3, 3)))
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        plot.nearest_neighbours(IMAGES, TRAIN, [0, 1, 2])  # was left open
     assert plt.get_fignums() == []
+
+
+def test_nearest_neighbours_pairs_each_image_with_its_training_image():
+    images = np.random.default_rng(0).random((12, 8, 8))
+    train = np.random.default_rng(1).random((5, 8, 8, 1))
+    nearest = np.arange(12) % 5
+    fig = plot.nearest_neighbours(images, train, nearest, np.linspace(0, 1, 12), columns=4)
+    axes = np.array(fig.axes).reshape(2, 4)
+    for i in range(4):
+        np.testing.assert_array_equal(axes[0, i].images[0].get_array(), images[i])
+        np.testing.assert_array_equal(axes[1, i].images[0].get_array(), train[nearest[i], ..., 0])
+    assert axes[1, 3].get_title() == f"{np.linspace(0, 1, 12)[3]:.2f}"
+    full = plot.nearest_neighbours(images[:3], train, nearest, np.linspace(0, 1, 12))  # memorisation's whole arrays
+    assert len(full.axes) == 6

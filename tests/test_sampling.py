@@ -213,3 +213,47 @@ def test_searches_refuse_an_end_id_outside_the_vocabulary():
         sampling.greedy_search(step, state, 3, START, 7, 3)
     with pytest.raises(ValueError, match="start_id must be a token id"):
         sampling.beam_search(step, state, 3, -1, END, 3)
+
+
+# Issue 18, cheap general-rule cases: the filters and the temperature refuse what sample refuses -----
+
+
+@pytest.mark.parametrize("function", [
+    lambda logits: sampling.top_k_filter(logits, 2), lambda logits: sampling.top_p_filter(logits, 0.9),
+    lambda logits: sampling.apply_temperature(logits, 0.7),
+], ids=["top_k_filter", "top_p_filter", "apply_temperature"])  # fmt: skip
+@pytest.mark.parametrize("bad, kind", [
+    (np.array([[0.0, np.nan, 1.0]]), "NaN"), (np.array([[0.0, np.inf, 1.0]]), r"\+inf"),
+    (np.array([[0.0, 1.0, 2.0], [-np.inf] * 3]), "-inf for every token in row"),
+])  # fmt: skip
+def test_the_filters_and_the_temperature_refuse_logits_of_a_diverged_model(function, bad, kind):
+    with pytest.raises(ValueError, match=f"{kind}.*probably diverged"):
+        function(bad)  # were filtered or divided as if nothing were wrong
+    good = np.array([[0.0, -np.inf, 1.0, 2.0]])
+    assert np.isneginf(function(good)[0, 1]) and np.isfinite(function(good)[0, 3])  # -inf still rules a token out
+
+
+@pytest.mark.parametrize("temperature", [1e-7, 1e-300, 5e-324])
+def test_a_temperature_too_small_to_divide_by_is_refused(temperature):
+    logits = np.array([[3.0, 1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"temperature must be at least 1e-06.*greedy"):
+        sampling.sample(logits, temperature, np.random.default_rng(0))  # 1e-300 overflowed and returned token 0
+    with pytest.raises(ValueError, match="temperature must be at least 1e-06"):
+        sampling.apply_temperature(logits, temperature)
+    assert sampling.sample(logits, 1e-6, np.random.default_rng(0)).tolist() == [0]  # the floor itself works
+    with pytest.raises(ValueError, match=r"temperature 0\.001 is too small for these logits.*overflows"):
+        sampling.sample(np.array([[1e306, 0.0, -1e306]]), 1e-3, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="finite number"):
+        sampling.sample(logits, np.inf, np.random.default_rng(0))  # inf - inf gave NaN
+
+
+@pytest.mark.parametrize("penalty, error", [
+    (-1.0, ValueError), (float("nan"), ValueError), (float("inf"), ValueError), ("1", TypeError),
+    (True, TypeError), (None, TypeError), ([1.0], TypeError),
+])  # fmt: skip
+def test_beam_search_checks_the_length_penalty(penalty, error):
+    step, state, _, _ = markov_model(0)
+    with pytest.raises(error, match="length_penalty must be a"):  # was used as given
+        sampling.beam_search(step, state, 3, START, END, 3, beam_width=2, length_penalty=penalty)
+    tokens, _ = sampling.beam_search(step, state, 3, START, END, 3, beam_width=2, length_penalty=np.float32(0.5))
+    assert tokens.shape == (3, 3)

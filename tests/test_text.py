@@ -105,3 +105,27 @@ def test_random_windows_name_a_wrong_argument():
         random_windows(ids, 8, 4, 0)
     with pytest.raises(ValueError, match=r"one long encoded text, shape \(n,\)"):
         chunks(ids.reshape(10, 10), 4)
+
+
+@pytest.mark.parametrize("args, options, error, message", [
+    (([],), {}, ValueError, "sequences is empty"),  # was max() of an empty sequence
+    (([[1, 2]],), {"length": -1}, ValueError, r"length must be a whole number >= 0.*got -1"),  # negative dimensions
+    (([[1, 2]],), {"length": 2.5}, ValueError, "length must be a whole number"),
+    (("emma",), {}, TypeError, "one string 'emma'.*vocab.encode"),  # was an int() error from inside
+    ((["em", "ma"],), {}, TypeError, r"sequences\[0\] is the string 'em'"),
+    (([[1.5, 2.0]],), {}, ValueError, r"sequences\[0\] must hold whole-number token ids"),  # was truncated to 1
+    (([[[1, 2]]],), {}, ValueError, r"sequences\[0\] must be a 1-D sequence"),
+    (([[1, 2]],), {"pad_id": 0.5}, TypeError, "pad_id must be a whole number"),  # was padded with 0
+    ((5,), {}, TypeError, "sequences must be a list of sequences of ids, got int"),
+    (([[1], [1, 2, 3]],), {"length": 2}, ValueError, r"sequences\[1\] of length 3 does not fit in length 2"),
+])  # fmt: skip
+def test_pad_names_a_wrong_argument(args, options, error, message):
+    with pytest.raises(error, match=message):
+        pad(*args, **options)
+
+
+def test_pad_takes_arrays_numpy_integers_and_generators():
+    assert pad((np.array([1, 2], np.int64) for _ in range(2)), pad_id=np.int32(9), length=np.int64(3)).tolist() == \
+        [[1, 2, 9], [1, 2, 9]]
+    assert pad([[], [4]]).tolist() == [[0], [4]]
+    assert pad(np.array([[1, 2], [3, 4]]), length=0 + 2).tolist() == [[1, 2], [3, 4]]

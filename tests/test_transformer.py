@@ -144,8 +144,10 @@ def test_additive_and_inverted_masks_are_refused():
     allowed = np.ones((4, 5, 6), bool)
     allowed[:, :, 4:] = False
     additive = np.where(allowed, 0.0, -np.inf).astype(np.float32)  # 0 / -inf: was inverted silently
-    with pytest.raises(ValueError, match="-inf: an additive mask"):
+    with pytest.raises(TypeError, match=r"must be boolean.*float32.*attention_mask == 0"):
         mha(query, value, attention_mask=additive)
+    np.testing.assert_allclose(mha(query, value, attention_mask=additive == 0),
+                               mha(query, value, attention_mask=allowed), atol=1e-6)  # the fix the message gives
     with pytest.raises(ValueError, match="allows no attention at all.*~mask"):
         mha(query, value, attention_mask=np.zeros((4, 5, 6), bool))  # True = blocked, nothing blocked
     x = query
@@ -154,8 +156,12 @@ def test_additive_and_inverted_masks_are_refused():
         mha(x, x, attention_mask=inverted_causal)
     with pytest.raises(TypeError, match="must be boolean"):
         mha(query, value, attention_mask=np.full((4, 5, 6), "yes"))
-    ones = mha(query, value, attention_mask=allowed.astype(np.float32))  # Keras's float 1/0 still works
+    with pytest.raises(TypeError, match="must be boolean"):  # a float 1/0 mask cannot be told from 0/-inf
+        mha(query, value, attention_mask=allowed.astype(np.float32))
+    ones = mha(query, value, attention_mask=allowed.astype(np.int32))  # integer 1/0 (Keras's convention) works
     np.testing.assert_allclose(ones, mha(query, value, attention_mask=allowed), atol=1e-6)
+    with pytest.raises(ValueError, match=r"True/1 where attention is allowed.*e\.g\. -1"):
+        mha(query, value, attention_mask=np.where(allowed, 0, -1))  # an integer additive mask
 
 
 @pytest.mark.parametrize("num_heads, key_dim", [(0, 8), (-1, 8), (2, 0), (2.5, 4), (True, 4)])
@@ -169,3 +175,53 @@ def test_blocks_refuse_more_heads_than_dimensions():
         transformer.EncoderBlock(4, 8, 16)  # was heads of 0 dimensions
     with pytest.raises(ValueError, match="num_heads must be a whole number >= 1"):
         transformer.DecoderBlock(32, 0, 64)
+
+
+# Issue 18: the mask rule is static, so it holds inside tf.function and under XLA -------------------
+
+
+def _attention_inputs():
+    rng = np.random.default_rng(3)
+    q, k, v = (rng.normal(size=(2, 2, 4, 8)).astype(np.float32) for _ in range(3))
+    allowed = np.broadcast_to(np.arange(4) < np.array([4, 2])[:, None, None, None], (2, 1, 4, 4))
+    return q, k, v, allowed
+
+
+@pytest.mark.parametrize("mode", ["eager", "tf.function", "jit_compile"])
+def test_scaled_dot_product_attention_refuses_a_float_mask_in_every_mode(mode):
+    import tensorflow as tf
+
+    q, k, v, allowed = _attention_inputs()
+    additive = np.where(allowed, 0.0, -np.inf).astype(np.float32)  # was silently inverted, even eagerly
+    attend = transformer.scaled_dot_product_attention
+    if mode != "eager":
+        attend = tf.function(transformer.scaled_dot_product_attention, jit_compile=mode == "jit_compile")
+    with pytest.raises(TypeError, match=r"mask must be boolean.*float32.*`mask == 0`.*bias="):
+        attend(q, k, v, additive)
+    with pytest.raises(TypeError, match="must be boolean"):
+        attend(q, k, v, allowed.astype(np.float64))  # a 0/1 float mask is refused too: its meaning is ambiguous
+    expected = reference_attention(q, k, v, allowed)[0]
+    for mask in (allowed, allowed.astype(np.int32), additive == 0):  # boolean, integer 0/1, the suggested fix
+        np.testing.assert_allclose(attend(q, k, v, tf.constant(mask)), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["tf.function", "jit_compile"])
+def test_multi_head_attention_refuses_a_float_mask_when_traced(mode):
+    import tensorflow as tf
+
+    query, value = _mha_inputs()
+    mha = transformer.MultiHeadAttention(num_heads=2, key_dim=4)
+    allowed = np.ones((4, 5, 6), bool)
+    allowed[:, :, 4:] = False
+    eager = mha(query, value, attention_mask=allowed)  # builds the layer
+    traced = tf.function(lambda mask: mha(query, value, attention_mask=mask), jit_compile=mode == "jit_compile")
+    additive = np.where(allowed, 0.0, -np.inf).astype(np.float32)
+    with pytest.raises(TypeError, match=r"attention_mask must be boolean.*attention_mask == 0.*attention_bias="):
+        traced(tf.constant(additive))  # before: the eager-only check was skipped and the mask inverted
+    np.testing.assert_allclose(traced(tf.constant(allowed)), eager, atol=1e-5)
+    np.testing.assert_allclose(traced(tf.constant(allowed.astype(np.int32))), eager, atol=1e-5)
+    block = transformer.EncoderBlock(8, 2, 16)
+    x = np.zeros((4, 6, 8), np.float32)
+    block(x, allowed[:, :1].repeat(6, 1))
+    with pytest.raises(TypeError, match="attention_mask must be boolean"):
+        tf.function(block)(x, tf.constant(additive[:, :1].repeat(6, 1)))

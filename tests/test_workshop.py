@@ -285,3 +285,30 @@ def test_make_lab_passes_allow_root_only_to_root():
     if os.getuid() == 0 and shutil.which("setpriv"):  # and as a normal user
         other = recipe("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
         assert "jupyter lab" in other and "--allow-root" not in other
+
+
+def test_update_guide_writes_workshop_md_atomically(tmp_path, monkeypatch):
+    import errno
+
+    from helpers import metrics
+
+    text = guide()
+    start = text.index(workshop.PLAN_START) + len(workshop.PLAN_START)
+    stale = text[:start] + "\nan old plan\n" + text[text.index(workshop.PLAN_END):]
+    copy = tmp_path / "WORKSHOP.md"
+    copy.write_text(stale, encoding="utf-8")
+
+    def full(out, text):  # a stand-in writer: the disk fills up half-way
+        out.write(text[: len(text) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(metrics, "_write_text", full)
+        with pytest.raises(OSError, match="No space left"):
+            workshop.update_guide(copy)
+    assert copy.read_text(encoding="utf-8") == stale  # was cut in half by write_text
+    assert sorted(os.listdir(tmp_path)) == ["WORKSHOP.md"]  # no temporary file left
+    assert workshop.update_guide(copy) is True
+    assert copy.read_text(encoding="utf-8") == text.replace(text[start:text.index(workshop.PLAN_END)],
+                                                            "\n" + workshop.plan() + "\n")
+    assert workshop.update_guide(copy) is False
