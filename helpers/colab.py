@@ -69,7 +69,7 @@ def rewrite_notebook(path: Path, repo: str) -> bool:
         source = "".join(cell["source"])
         new = re.sub(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)", lambda _: badge(relative, repo), source)
         if cell["cell_type"] == "code" and "google.colab" in source and "%pip install" in source:
-            new = bootstrap_cell(repo)
+            new = bootstrap_cell(repo).rstrip("\n")  # as the lessons have it: no trailing newline
         if new != source:
             cell["source"] = new.splitlines(keepends=True)
             changed = True

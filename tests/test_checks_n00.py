@@ -56,6 +56,25 @@ def test_length_mistakes_fail_with_a_specific_message(mistake, message, capsys):
     assert message in capsys.readouterr().out
 
 
+def test_length_hints_fit_the_mistake_they_name(capsys):
+    # An answer that adds up to 1 (every length equally likely, as in the notebook's demo of 0.6, or
+    # the right answer normalised) is told why the answer's entries add up to less than 1, and is not
+    # told about paths through the boundary: that hint is kept for the answer (P^(n+1))[0, 0] gives.
+    for mistake in (lambda P, m: np.full(m + 1, 1 / (m + 1)), lambda P, m: lengths(P, m) / lengths(P, m).sum()):
+        assert not checks.length_distribution(mistake)
+        out = capsys.readouterr().out
+        assert "boundary" not in out
+        assert ("random 4x4 table, max_length=6: largest difference" in out
+                and "your probabilities add up to 1, the answer's to 0.8849: names longer than max_length=6 "
+                    "are left out of the array" in out and "do not normalise them" in out)
+    assert not checks.length_distribution(lengths_through_boundary)
+    out = capsys.readouterr().out
+    assert out.count("a path must not pass through the boundary id 0") == 3 and "do not normalise" not in out
+    assert not checks.length_distribution(lambda P, m: lengths(P, m) * 1.2)  # too much mass, no known cause
+    out = capsys.readouterr().out
+    assert "more than the answer's 0.8849)" in out and "boundary" not in out and "normalise" not in out
+
+
 # --- Exercise 2: the bigram as a softmax layer ---
 
 

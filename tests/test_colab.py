@@ -2,6 +2,7 @@
 on Colab (simulated) without touching TensorFlow, Keras or NumPy, and does nothing elsewhere."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import colab, paths
+from helpers import colab, paths, student
 
 NOTEBOOKS = sorted((paths.root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
@@ -84,3 +85,60 @@ def test_bootstrap_cell_installs_the_helpers_only_on_colab(tmp_path):
     assert after == before
     installed = {p.name for p in Path(site).glob("*.dist-info")} - dists_before
     assert [name.split("-")[0] for name in installed] == ["generative_models_from_scratch"], installed
+
+
+def test_colab_links_rewrites_both_editions_and_the_readme_and_keeps_the_student_edition_in_sync(tmp_path, monkeypatch):
+    """``make colab-links`` (``colab.set_repository``) on a copy of the repository: every badge of
+    the lessons, the student edition and the README points at the fork, and the student edition is
+    still exactly what ``make student`` builds from the rewritten lessons."""
+    root = paths.root()
+    for folder in ("notebooks", "student"):
+        (tmp_path / folder).mkdir()
+        for notebook in sorted((root / folder).glob("[0-9][0-9]_*.ipynb")):
+            shutil.copy(notebook, tmp_path / folder / notebook.name)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, tmp_path / name)
+    monkeypatch.setattr(paths, "root", lambda: tmp_path)
+    old = colab.repository()
+    student.write(tmp_path)  # the copy starts in sync (whether the committed edition is: test_student.py)
+    readme_links = colab_links(tmp_path / "README.md")
+    lessons = sorted(p.name for p in (tmp_path / "notebooks").glob("*.ipynb"))
+    assert len(lessons) == len(NOTEBOOKS) and len(readme_links) >= 2 * len(lessons)
+
+    fork = "someone/fork"
+    colab.set_repository(fork)
+    assert colab.repository() == fork
+    for folder in ("notebooks", "student"):
+        for name in lessons:
+            text = (tmp_path / folder / name).read_text()
+            cells = json.loads(text)["cells"]
+            assert colab.badge(f"{folder}/{name}", fork) in "".join(cells[0]["source"]), f"{folder}/{name}: badge"
+            first_code = next(c for c in cells if c["cell_type"] == "code")
+            assert "".join(first_code["source"]).rstrip("\n") == colab.bootstrap_cell(fork).rstrip("\n"), \
+                f"{folder}/{name}: bootstrap"
+            assert old not in text, f"{folder}/{name} still names {old}"
+    links = colab_links(tmp_path / "README.md")
+    assert len(links) == len(readme_links) and all(link.startswith(f"github/{fork}/blob/main/") for link in links)
+    for name in lessons:  # one badge for each edition of each notebook
+        assert f"github/{fork}/blob/main/notebooks/{name}" in links and f"github/{fork}/blob/main/student/{name}" in links
+    assert student.out_of_date(tmp_path) == []  # the rewritten student edition is what `make student` now builds
+
+    files = sorted(tmp_path.rglob("*.ipynb")) + [tmp_path / "README.md", tmp_path / "pyproject.toml"]
+    before = {p: p.read_text() for p in files}
+    colab.set_repository(fork)  # a second run changes nothing
+    assert {p: p.read_text() for p in files} == before
+
+
+def test_colab_links_writes_the_bootstrap_cell_as_the_lessons_have_it(tmp_path, monkeypatch):
+    notebook = tmp_path / "notebooks" / NOTEBOOKS[0].name
+    notebook.parent.mkdir()
+    shutil.copy(NOTEBOOKS[0], notebook)
+    monkeypatch.setattr(paths, "root", lambda: tmp_path)
+    colab.rewrite_notebook(notebook, "someone/fork")
+    first_code = next(c for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code")
+    assert "".join(first_code["source"]) == colab.bootstrap_cell("someone/fork").rstrip("\n")
+
+
+def colab_links(readme: Path) -> list[str]:
+    """The part after colab.research.google.com/ of every Colab link in the README."""
+    return re.findall(r"colab\.research\.google\.com/(github/[^)\s]+)", readme.read_text())

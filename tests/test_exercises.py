@@ -50,11 +50,13 @@ def _sections(lesson):
 
 
 def _stubs(exercise_cells) -> list[str]:
+    """The functions and classes defined at the top level of the exercise cells that raise
+    NotImplementedError (a class stub, e.g. a Keras layer, raises it in its methods)."""
     names = []
     for cell in exercise_cells:
         if cell["cell_type"] == "code" and "raise NotImplementedError" in _source(cell):
             tree = ast.parse(_source(cell))
-            names += [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+            names += [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
     return names
 
 
@@ -80,7 +82,8 @@ def test_exercises_are_new_work_with_checks_and_proved_solutions(lesson):
         name = check.group(1)
         assert name in module.__all__ and hasattr(checks, name), f"checks.{name} is not in helpers/checks/n{lesson.name[:2]}.py"
         assert re.search(rf"^assert checks\.{name}\(", solution_code, re.M), f"Solutions: no `assert checks.{name}(...)`"
-        assert re.search(rf"^def {stub}\(", solution_code, re.M), f"Solutions: no worked solution `def {stub}(...)`"
+        assert re.search(rf"^(def|class) {stub}\b", solution_code, re.M), \
+            f"Solutions: no worked solution `def {stub}(...)` or `class {stub}`"
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.name)
@@ -89,3 +92,15 @@ def test_every_checker_of_a_notebook_is_used_by_its_exercises(lesson):
     text = "\n".join(_source(c) for c in json.loads(lesson.read_text())["cells"] if c["cell_type"] == "code")
     unused = [name for name in module.__all__ if not re.search(rf"\bchecks\.{name}\(", text)]
     assert not unused, f"checkers no exercise of {lesson.name} uses: {unused}"
+
+
+def test_stub_detection_sees_classes_as_well_as_functions():
+    def cell(source):
+        return {"cell_type": "code", "source": source}
+
+    stubs = _stubs([cell("def f(x):\n    raise NotImplementedError  # your code here"),
+                    cell("class Layer:\n    def call(self, x):\n        raise NotImplementedError  # your code here"),
+                    cell("def helper(x):\n    return x")])
+    assert stubs == ["f", "Layer"]
+    lesson = "class Layer:\n    pass"  # a lesson cell that already defines the class stub
+    assert set(stubs) & _defined(lesson) == {"Layer"}

@@ -41,9 +41,11 @@ def length_distribution(function: Callable, quiet: bool = False) -> Result:
         ("a random 4x4 table, max_length=6", _random_table(4, 1), 6),
         ("a random 27x27 table, max_length=20", _random_table(27, 2), 20),
     ):
-        cases.append((description, (table.copy(), max_length), _lengths_reference(table, max_length)))
+        through_boundary = np.array([np.linalg.matrix_power(table, n + 1)[0, 0] for n in range(max_length + 1)])
+        cases.append((description, (table.copy(), max_length), (_lengths_reference(table, max_length), through_boundary)))
 
     def compare(got, expected):
+        expected, through_boundary = expected  # the answer, and what (P^(n+1))[0, 0] gives
         problem = compare_arrays(got, expected, atol=1e-6)
         if problem is None:
             return None
@@ -55,10 +57,16 @@ def length_distribution(function: Callable, quiet: bool = False) -> Result:
                 problem += " (off by one: your entry n holds names of n+1 letters; entry 0 is the empty name)"
             elif np.allclose(got[1:], expected[:-1], atol=1e-6):
                 problem += " (off by one: your entry n holds names of n-1 letters; the end token is not a letter)"
-            elif got.sum() > expected.sum() + 1e-6:
+            elif np.allclose(got, through_boundary, atol=1e-6):
                 problem += (f" (your probabilities add up to {got.sum():.4g}, more than the answer's "
                             f"{expected.sum():.4g}: a name ends at its first end token; a path must not pass "
                             "through the boundary id 0 in the middle)")
+            elif abs(got.sum() - 1) < 1e-6 < 1 - expected.sum():
+                problem += (f" (your probabilities add up to 1, the answer's to {expected.sum():.4g}: names longer "
+                            f"than max_length={len(expected) - 1} are left out of the array, so its entries add up to "
+                            "less than 1; do not normalise them)")
+            elif got.sum() > expected.sum() + 1e-6:
+                problem += f" (your probabilities add up to {got.sum():.4g}, more than the answer's {expected.sum():.4g})"
         return problem
 
     return run("length_distribution", function, cases, compare=compare, quiet=quiet)
