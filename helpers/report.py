@@ -62,7 +62,7 @@ IMAGE_YARDSTICK = [
     ("08_gan", "dcgan_", "DCGAN"),
     ("08_gan", "wgan_gp_", "WGAN-GP"),
     ("08_gan", "cgan_", "conditional GAN (DCGAN with labels)"),
-    ("09_diffusion", "diffusion_", "diffusion, DDIM with 100 steps (the best sampler in its table)"),
+    ("09_diffusion", "diffusion_", "diffusion, unconditional, the best sampler in notebook 09's table"),
     ("09_diffusion", "guided_", "diffusion with classifier-free guidance, w = 1"),
     ("12_stylegan", "stylegan_", "style-based generator (ψ = 1)"),
     ("08_gan", "real_", "real test digits, scored against the training digits"),
